@@ -1,0 +1,111 @@
+"""Small typed readers for settings that come from the environment.
+
+Each reader fails loudly (ImproperlyConfigured) when a value is present but malformed, so a typo in
+a deployment never silently falls back to a default.
+"""
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+_MISSING = object()
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _raw(name: str, default: Any) -> str | Any:
+    value = os.environ.get(name)
+    if value is None:
+        if default is _MISSING:
+            raise ImproperlyConfigured(f"The environment variable {name} is required.")
+        return default
+    return value
+
+
+def env_str(name: str, default: Any = _MISSING) -> str:
+    return _raw(name, default)
+
+
+def env_bool(name: str, default: bool | Any = _MISSING) -> bool:
+    value = _raw(name, default)
+    if isinstance(value, bool):
+        return value
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false, yes/no), not {value!r}.")
+
+
+def env_int(name: str, default: int | Any = _MISSING) -> int:
+    value = _raw(name, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+
+
+def env_list(name: str, default: list[str] | Any = _MISSING) -> list[str]:
+    value = _raw(name, default)
+    if isinstance(value, list):
+        return value
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_path(name: str, default: Path | Any = _MISSING) -> Path:
+    return Path(_raw(name, default)).expanduser().resolve()
+
+
+def env_database(name: str, default: str) -> dict[str, Any]:
+    """Parse a database URL; SQLite gets WAL mode and immediate transactions."""
+    url = _raw(name, default)
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0)
+    except (ValueError, KeyError) as error:
+        raise ImproperlyConfigured(f"{name} is not a database URL I understand: {error}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock when a
+        # transaction starts, so two writers queue (busy_timeout) instead of failing on upgrade.
+        config["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON"
+            ),
+            "transaction_mode": "IMMEDIATE",
+        }
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        config["CONN_HEALTH_CHECKS"] = True
+    else:
+        raise ImproperlyConfigured(f"{name}: only SQLite and PostgreSQL are supported.")
+    return config
+
+
+_CACHE_BACKENDS = {
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "dummy": "django.core.cache.backends.dummy.DummyCache",
+    "redis": "django.core.cache.backends.redis.RedisCache",
+    "rediss": "django.core.cache.backends.redis.RedisCache",
+}
+
+
+def env_cache(name: str, default: str) -> dict[str, Any]:
+    """Parse a cache URL: ``locmem://``, ``dummy://`` or ``redis://host:port/db``."""
+    url = _raw(name, default)
+    parts = urlsplit(url)
+    backend = _CACHE_BACKENDS.get(parts.scheme)
+    if backend is None:
+        raise ImproperlyConfigured(f"{name}: unknown cache scheme {parts.scheme!r} in {url!r}.")
+    config: dict[str, Any] = {"BACKEND": backend}
+    if parts.scheme.startswith("redis"):
+        config["LOCATION"] = url
+    elif parts.scheme == "locmem":
+        config["LOCATION"] = parts.netloc or "hocso"
+    timeout = parse_qs(parts.query).get("timeout")
+    if timeout:
+        config["TIMEOUT"] = int(timeout[0])
+    return config
