@@ -1,0 +1,178 @@
+"""Who may see and manage what. The one home for authorisation rules.
+
+HTML views, DRF permission classes and Wagtail admin views all ask these functions. The rules:
+
+- an administrator (superuser) and a provincial trainer see and manage the whole province;
+- a commune officer sees and manages the groups and people of their commune(s);
+- a group leader or deputy sees and manages their groups and the people in them;
+- everyone sees themselves, and the groups they belong to (but not the other members).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from members.models import Commune, CommunityGroup, Membership, StaffScope, User
+
+_CACHE_ATTRIBUTE = "_hocso_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one person's roles add up to. Computed once per request and cached on the user."""
+
+    user_id: int | None
+    province: bool
+    commune_ids: frozenset[int]
+    led_group_ids: frozenset[int]
+    member_group_ids: frozenset[int]
+
+    @property
+    def is_staff(self) -> bool:
+        return self.province or bool(self.commune_ids)
+
+    @property
+    def is_leader(self) -> bool:
+        return bool(self.led_group_ids)
+
+
+_ANONYMOUS = Scope(None, False, frozenset(), frozenset(), frozenset())
+
+
+def scope_of(user: User) -> Scope:
+    if not user or not user.is_authenticated or not user.is_active:
+        return _ANONYMOUS
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    province = user.is_superuser
+    commune_ids: set[int] = set()
+    for role, commune_id in StaffScope.objects.filter(user=user).values_list("role", "commune_id"):
+        if role == StaffScope.Role.PROVINCIAL_TRAINER:
+            province = True
+        elif commune_id is not None:
+            commune_ids.add(commune_id)
+    led, member = set(), set()
+    for group_id, role in Membership.objects.active().filter(user=user).values_list("group_id", "role"):
+        member.add(group_id)
+        if role in Membership.LEADING_ROLES:
+            led.add(group_id)
+    scope = Scope(user.pk, province, frozenset(commune_ids), frozenset(led), frozenset(member))
+    setattr(user, _CACHE_ATTRIBUTE, scope)
+    return scope
+
+
+def forget_scope(user: User) -> None:
+    """Call after changing someone's roles within a request."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+# Roles -------------------------------------------------------------------------------------------
+
+
+def is_provincial(user: User) -> bool:
+    return scope_of(user).province
+
+
+def is_staff_member(user: User) -> bool:
+    """A trainer, an officer or an administrator: someone with a territory."""
+    return scope_of(user).is_staff
+
+
+def is_group_leader(user: User) -> bool:
+    return scope_of(user).is_leader
+
+
+# Communes ----------------------------------------------------------------------------------------
+
+
+def communes_visible_to(user: User) -> QuerySet[Commune]:
+    """The communes are public reference data: everyone sees all 56."""
+    return Commune.objects.all()
+
+
+def communes_managed_by(user: User) -> QuerySet[Commune]:
+    scope = scope_of(user)
+    if scope.province:
+        return Commune.objects.all()
+    return Commune.objects.filter(id__in=scope.commune_ids)
+
+
+# Groups ------------------------------------------------------------------------------------------
+
+
+def groups_managed_by(user: User) -> QuerySet[CommunityGroup]:
+    scope = scope_of(user)
+    if scope.province:
+        return CommunityGroup.objects.all()
+    return CommunityGroup.objects.filter(Q(commune_id__in=scope.commune_ids) | Q(id__in=scope.led_group_ids))
+
+
+def groups_visible_to(user: User) -> QuerySet[CommunityGroup]:
+    scope = scope_of(user)
+    if scope.province:
+        return CommunityGroup.objects.all()
+    return CommunityGroup.objects.filter(
+        Q(commune_id__in=scope.commune_ids) | Q(id__in=scope.led_group_ids) | Q(id__in=scope.member_group_ids)
+    )
+
+
+def can_manage_group(user: User, group: CommunityGroup) -> bool:
+    scope = scope_of(user)
+    return scope.province or group.commune_id in scope.commune_ids or group.pk in scope.led_group_ids
+
+
+def can_view_group(user: User, group: CommunityGroup) -> bool:
+    return can_manage_group(user, group) or group.pk in scope_of(user).member_group_ids
+
+
+# People ------------------------------------------------------------------------------------------
+
+
+def _people_filter(scope: Scope) -> Q:
+    """People a scope reaches: in its communes (by village or by group) or in the groups it leads."""
+    reach = Q(pk=scope.user_id)
+    if scope.commune_ids:
+        reach |= Q(village__commune_id__in=scope.commune_ids)
+        reach |= Q(
+            memberships__group__commune_id__in=scope.commune_ids,
+            memberships__left_on__isnull=True,
+        )
+    if scope.led_group_ids:
+        reach |= Q(memberships__group_id__in=scope.led_group_ids)
+    return reach
+
+
+def members_visible_to(user: User) -> QuerySet[User]:
+    scope = scope_of(user)
+    if scope.user_id is None:
+        return User.objects.none()
+    if scope.province:
+        return User.objects.all()
+    if not scope.commune_ids and not scope.led_group_ids:
+        return User.objects.filter(pk=scope.user_id)
+    # The joins through memberships can repeat a person; a subquery keeps the outer query simple.
+    reachable = User.objects.filter(_people_filter(scope)).values("pk")
+    return User.objects.filter(pk__in=reachable)
+
+
+def members_managed_by(user: User) -> QuerySet[User]:
+    """Whose profile this user may edit: the same reach as visibility, minus plain self-service."""
+    return members_visible_to(user)
+
+
+def can_view_member(user: User, member: User) -> bool:
+    scope = scope_of(user)
+    if scope.user_id is None:
+        return False
+    if scope.province or member.pk == scope.user_id:
+        return True
+    if not scope.commune_ids and not scope.led_group_ids:
+        return False
+    return members_visible_to(user).filter(pk=member.pk).exists()
+
+
+def can_record_attendance(user: User, group: CommunityGroup) -> bool:
+    """Leaders and deputies record for their groups; staff record for groups in their territory."""
+    return can_manage_group(user, group)
