@@ -1,0 +1,72 @@
+import json
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, community_counts, seed_community
+from members.models import CommunityGroup
+from members.phone import format_phone
+
+ROLE_LABELS = {
+    "resident": "Người dân / Resident",
+    "group_leader": "Tổ trưởng / Group leader",
+    "commune_officer": "Cán bộ xã / Commune officer",
+    "provincial_trainer": "Giảng viên tỉnh / Provincial trainer",
+    "admin": "Quản trị / Admin",
+}
+
+
+class Command(BaseCommand):
+    help = "Load the demo data: the 56 communes' villages, groups and people, and print demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--residents",
+            type=int,
+            default=GROUP_MEMBERS,
+            help=f"How many residents (default {GROUP_MEMBERS}; 400000 for benchmarks).",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing but print the logins if groups exist."
+        )
+        parser.add_argument("--logins-json", type=Path, help="Also write the demo logins to this JSON file.")
+
+    def handle(self, *args, residents, seed, if_empty, logins_json, **options):
+        if not settings.HOCSO_DEMO_SEED_ALLOWED:
+            raise CommandError("seed_demo refuses to run with production settings.")
+        if residents < 0:
+            raise CommandError("--residents must be zero or more.")
+        if if_empty and CommunityGroup.objects.exists():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            started = time.perf_counter()
+            seed_community(residents=residents, seed=seed)
+            elapsed = time.perf_counter() - started
+            counts = community_counts().as_dict()
+            summary = ", ".join(f"{name} {value:,}" for name, value in counts.items())
+            self.stdout.write(f"Demo data loaded in {elapsed:.1f} s: {summary}.")
+        self._print_logins(logins_json)
+
+    def _print_logins(self, logins_json: Path | None) -> None:
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo logins (mật khẩu / password for all: {DEMO_LOGINS[0].password})")
+        )
+        for login in DEMO_LOGINS:
+            self.stdout.write(f"  {ROLE_LABELS[login.role]:<38} {format_phone(login.phone):<14} {login.name}")
+        self.stdout.write("")
+        if logins_json:
+            data = [
+                {
+                    "role": login.role,
+                    "phone": format_phone(login.phone).replace(" ", ""),
+                    "password": login.password,
+                    "name": login.name,
+                }
+                for login in DEMO_LOGINS
+            ]
+            logins_json.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+            self.stdout.write(f"Logins written to {logins_json}")
