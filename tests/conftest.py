@@ -1,0 +1,41 @@
+"""Shared fixtures and the skip rules for tests that need PostgreSQL or Chromium.
+
+On a laptop without them those tests skip with a reason. CI sets HOCSO_REQUIRE=browser,postgres
+(or a part of it) and then a missing dependency is a failure, never a silent skip.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from tests import factories
+
+CHROMIUM = os.environ.get("HOCSO_CHROMIUM", "/usr/bin/chromium")
+REQUIRED = {item.strip() for item in os.environ.get("HOCSO_REQUIRE", "").split(",") if item.strip()}
+
+
+def _missing(kind: str, reason: str):
+    if kind in REQUIRED:
+        pytest.fail(f"{reason} (HOCSO_REQUIRE={','.join(sorted(REQUIRED))} forbids skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _requirements(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("postgres", "needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
+    if request.node.get_closest_marker("browser"):
+        if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
+            _missing("browser", f"needs Chromium at {CHROMIUM} (Debian: apt install chromium)")
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            _missing("browser", "needs Playwright for Python (pip install -r requirements-dev.txt)")
+
+
+@pytest.fixture
+def world(db):
+    """Two communes with two groups each, and one person of every role."""
+    return factories.build_world()

@@ -1,0 +1,95 @@
+import io
+import json
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db.models import Count, F, Q
+
+from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, seed_community
+from members.models import AuditEvent, CommunityGroup, Membership, StaffScope, User, Village
+from members.phone import normalize_phone
+
+pytestmark = pytest.mark.django_db
+
+
+def fingerprint():
+    return (
+        list(User.objects.order_by("phone").values_list("phone", "full_name", "village_id", "birth_year")),
+        list(
+            Membership.objects.order_by("user_id", "group_id").values_list(
+                "user_id", "group_id", "role", "left_on"
+            )
+        ),
+        list(CommunityGroup.objects.order_by("code").values_list("code", "name", "village_id")),
+    )
+
+
+def test_the_seed_loads_the_province_at_real_scale_and_twice_changes_nothing(tmp_path):
+    logins = tmp_path / "logins.json"
+    call_command("seed_demo", logins_json=logins, stdout=io.StringIO())
+    counts = seed_community()  # the second run
+    assert counts.communes == 56
+    assert counts.villages == 1462
+    assert counts.groups == 1349
+    assert counts.memberships == GROUP_MEMBERS == 11300
+    assert Village.objects.filter(has_mobile_signal=False).count() == 138
+    before = fingerprint()
+    again = seed_community()
+    assert again == counts and fingerprint() == before
+
+    # Every group has exactly one leader and one deputy, and lies in its village's commune.
+    per_group = CommunityGroup.objects.annotate(
+        leaders=Count("memberships", filter=Q(memberships__role="leader")),
+        deputies=Count("memberships", filter=Q(memberships__role="deputy")),
+    )
+    assert set(per_group.values_list("leaders", "deputies")) == {(1, 1)}
+    assert not CommunityGroup.objects.exclude(village__commune_id=F("commune_id")).exists()
+    assert StaffScope.objects.filter(role="commune_officer").values("commune").distinct().count() == 56
+    assert StaffScope.objects.filter(role="provincial_trainer").count() == 2
+
+    # The logins printed and written work, one per role.
+    data = json.loads(logins.read_text(encoding="utf-8"))
+    assert [row["role"] for row in data] == [
+        "resident",
+        "group_leader",
+        "commune_officer",
+        "provincial_trainer",
+        "admin",
+    ]
+    for row in data:
+        user = authenticate(username=row["phone"], password=row["password"])
+        assert user is not None and user.full_name == row["name"]
+    assert not AuditEvent.objects.exists()  # bulk demo data is not an audited act
+
+
+def test_the_seed_is_deterministic_and_its_people_look_real():
+    seed_community(residents=400)
+    people = list(User.objects.order_by("phone").values_list("phone", "full_name"))
+    for phone, name in people[:200]:
+        assert normalize_phone(phone) == phone
+        assert len(name.split()) >= 3
+    assert User.objects.filter(phone__in=[login.phone for login in DEMO_LOGINS]).count() == 5
+
+
+def test_growing_the_residents_keeps_the_default_people():
+    seed_community(residents=300)
+    first = set(User.objects.values_list("phone", flat=True))
+    seed_community(residents=900)
+    grown = set(User.objects.values_list("phone", flat=True))
+    assert first < grown and len(grown) - len(first) == 600
+
+
+def test_the_seed_refuses_production_settings(settings):
+    settings.HOCSO_DEMO_SEED_ALLOWED = False
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_if_empty_only_prints_the_logins_when_data_exists(capsys):
+    seed_community(residents=300)
+    count = User.objects.count()
+    call_command("seed_demo", if_empty=True)
+    assert User.objects.count() == count
+    assert "0912 000 005" in capsys.readouterr().out

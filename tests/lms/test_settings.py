@@ -1,0 +1,101 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from lms.settings import env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_django(args, **env_vars):
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environment.update(env_vars)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_django(["check"], DJANGO_SETTINGS_MODULE="lms.settings.production")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_a_short_or_development_secret_key():
+    result = run_django(
+        ["check"], DJANGO_SETTINGS_MODULE="lms.settings.production", SECRET_KEY="dev-" + "x" * 60
+    )
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = run_django(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_SETTINGS_MODULE="lms.settings.production",
+        SECRET_KEY="k" * 20 + "9f8e7d6c5b4a39281706f5e4d3c2b1a0zyxwvutsrq",
+        ALLOWED_HOSTS="hocso.example.vn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("off", False), ("", False)])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("HOCSO_FLAG", raw)
+    assert env.env_bool("HOCSO_FLAG", False) is expected
+
+
+def test_env_readers_fail_loudly_on_nonsense(monkeypatch):
+    monkeypatch.setenv("HOCSO_FLAG", "maybe")
+    monkeypatch.setenv("HOCSO_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured):
+        env.env_bool("HOCSO_FLAG", False)
+    with pytest.raises(ImproperlyConfigured):
+        env.env_int("HOCSO_NUMBER", 1)
+    with pytest.raises(ImproperlyConfigured):
+        env.env_str("HOCSO_SURELY_UNSET")
+
+
+def test_database_and_cache_urls(monkeypatch):
+    sqlite = env.env_database("HOCSO_UNSET_DB", "sqlite:////tmp/x.sqlite3")
+    assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
+    postgres = env.env_database("HOCSO_UNSET_DB", "postgres://postgres@127.0.0.1:5432/hocso")
+    assert postgres["ENGINE"] == "django.db.backends.postgresql" and postgres["NAME"] == "hocso"
+    monkeypatch.setenv("HOCSO_DB", "mysql://root@localhost/x")
+    with pytest.raises(ImproperlyConfigured):
+        env.env_database("HOCSO_DB", "")
+    assert env.env_cache("X_UNSET", "redis://127.0.0.1:6379/1")["BACKEND"].endswith("RedisCache")
+    with pytest.raises(ImproperlyConfigured):
+        env.env_cache("X_UNSET", "memcached://localhost")
+
+
+def test_language_and_time_zone(settings):
+    assert settings.LANGUAGE_CODE == "vi" and settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+    assert [code for code, _name in settings.LANGUAGES][:2] == ["vi", "en"]
+
+
+def test_the_embedded_sqlite_database_runs_in_wal_mode(tmp_path, django_db_blocker):
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    config = env.env_database("HOCSO_UNSET_DB", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    wrapper = DatabaseWrapper({**config, "TIME_ZONE": None, "AUTOCOMMIT": True}, alias="wal-check")
+    try:
+        with django_db_blocker.unblock(), wrapper.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+            cursor.execute("PRAGMA foreign_keys")
+            assert cursor.fetchone()[0] == 1
+    finally:
+        wrapper.close()
