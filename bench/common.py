@@ -12,7 +12,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def manage(args: list[str], database_url: str, **extra_env: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "lms.settings.dev", **extra_env}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "lms.settings.dev",
+        **extra_env,
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
