@@ -1,0 +1,26 @@
+from .competencies import (
+    Competency,
+    CompetencyArea,
+    CompetencyFramework,
+    CompetencyProfile,
+    Level,
+    ProfileRequirement,
+    Tier,
+)
+from .pages import Audience, CourseCompetency, CourseIndexPage, CoursePage, HomePage, LessonPage
+
+__all__ = [
+    "Audience",
+    "Competency",
+    "CompetencyArea",
+    "CompetencyFramework",
+    "CompetencyProfile",
+    "CourseCompetency",
+    "CourseIndexPage",
+    "CoursePage",
+    "HomePage",
+    "LessonPage",
+    "Level",
+    "ProfileRequirement",
+    "Tier",
+]
