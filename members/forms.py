@@ -1,8 +1,10 @@
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from members.models import Commune, User, Village
 from members.phone import normalize_phone
 
 
@@ -31,3 +33,113 @@ class PhoneAuthenticationForm(AuthenticationForm):
             return normalize_phone(self.cleaned_data["username"])
         except ValidationError as error:
             raise ValidationError(error.messages, code="invalid") from None
+
+
+class _PersonFields(forms.Form):
+    full_name = forms.CharField(
+        label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "0912 345 678"}
+        ),
+    )
+    birth_year = forms.IntegerField(
+        label=_("Year of birth (optional)"), required=False, min_value=1900, max_value=2100
+    )
+
+    def clean_phone(self) -> str:
+        try:
+            phone = normalize_phone(self.cleaned_data["phone"])
+        except ValidationError as error:
+            raise ValidationError(error.messages, code="invalid") from None
+        if User.objects.filter(phone=phone).exists():
+            raise ValidationError(_("An account with this mobile number already exists."), code="exists")
+        return phone
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if len(name.split()) < 2:
+            raise ValidationError(_("Write the full name, family name first, for example Nông Thị Hoa."))
+        return name
+
+
+class SignUpForm(_PersonFields):
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters. Do not use your phone number or year of birth."),
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Your commune or ward"), queryset=Commune.objects.order_by("name"), empty_label=_("Choose…")
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that HọcSố keeps my name, mobile number, village and learning progress to follow my "
+            "learning and issue my certificates. I can ask to see or delete them at any time."
+        ),
+        error_messages={"required": _("HọcSố can only keep your data with your consent.")},
+    )
+
+    field_order = ["full_name", "phone", "password", "commune", "birth_year", "consent"]
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(phone=cleaned.get("phone", ""), full_name=cleaned.get("full_name", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class VillageForm(forms.Form):
+    village = forms.ModelChoiceField(
+        label=_("Your village"), queryset=Village.objects.none(), widget=forms.RadioSelect, empty_label=None
+    )
+
+    def __init__(self, *args, commune: Commune, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Village.objects.filter(commune=commune).order_by("name")
+
+
+class AssistedSignUpForm(_PersonFields):
+    """A group leader signs up a neighbour, who agreed in front of them."""
+
+    village = forms.ModelChoiceField(
+        label=_("Village"), queryset=Village.objects.none(), empty_label=_("Choose…")
+    )
+    password = forms.CharField(
+        label=_("First password"),
+        strip=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Write it down for your neighbour; they can change it later. At least 8 characters."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I explained to this person what HọcSố keeps (name, mobile number, village, learning progress) "
+            "and why, and they agreed."
+        ),
+        error_messages={"required": _("Sign someone up only when they have agreed.")},
+    )
+
+    field_order = ["full_name", "phone", "village", "birth_year", "password", "consent"]
+
+    def __init__(self, *args, commune: Commune, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Village.objects.filter(commune=commune).order_by("name")
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password
+
+
+def quiz_answers_from(data) -> dict[str, list[str]]:
+    """``q-<question id>`` fields of a submitted quiz form, as ``{question_id: [option, ...]}``."""
+    return {key[2:]: data.getlist(key) for key in data if key.startswith("q-")}

@@ -1,6 +1,29 @@
-from django.contrib.auth import views as auth_views
+"""HTML views of ``members``: signing in and up, learning actions posted from lesson pages, "My
+learning", and assisted sign-up by group leaders. Each view validates, calls a service or a
+selector, and renders or redirects."""
 
-from members.forms import PhoneAuthenticationForm
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses.models import CoursePage, LessonPage
+from members import permissions, selectors, services
+from members.forms import (
+    AssistedSignUpForm,
+    PhoneAuthenticationForm,
+    SignUpForm,
+    VillageForm,
+    quiz_answers_from,
+)
+from members.models import Commune, CommunityGroup, Membership
 
 
 class PhoneLoginView(auth_views.LoginView):
@@ -11,3 +34,150 @@ class PhoneLoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("/")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_create(
+                phone=data["phone"],
+                full_name=data["full_name"],
+                password=data["password"],
+                birth_year=data["birth_year"],
+                consent=data["consent"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            request.session["signup_commune"] = data["commune"].pk
+            return redirect(f"{reverse('members:village')}?next={_safe_next(request, '/')}")
+    return render(request, "members/signup.html", {"form": form, "next": _safe_next(request, "")})
+
+
+@login_required
+def choose_village(request):
+    commune_id = request.session.get("signup_commune") or (
+        request.user.village and request.user.village.commune_id
+    )
+    commune = Commune.objects.filter(pk=commune_id).first()
+    if commune is None:
+        return redirect("/")
+    form = VillageForm(request.POST or None, commune=commune)
+    if request.method == "POST" and form.is_valid():
+        services.user_set_village(user=request.user, village=form.cleaned_data["village"])
+        request.session.pop("signup_commune", None)
+        return redirect(_safe_next(request, reverse("members:my_learning")))
+    return render(
+        request, "members/village.html", {"form": form, "commune": commune, "next": _safe_next(request, "")}
+    )
+
+
+@login_required
+def my_learning(request):
+    return render(request, "members/my_learning.html", {"learning": selectors.my_learning(request.user)})
+
+
+@require_POST
+@login_required
+def course_start(request, course_id: int):
+    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
+    services.enrol(user=request.user, course=course)
+    state = selectors.course_state(request.user, course, list(course.lessons()))
+    target = state.next_lesson or course
+    return HttpResponseRedirect(target.get_url(request))
+
+
+@require_POST
+@login_required
+def lesson_done(request, lesson_id: int):
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    try:
+        services.lesson_mark_done(user=request.user, lesson=lesson)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(lesson.get_url(request))
+    return HttpResponseRedirect(_after_lesson(request, lesson))
+
+
+def _after_lesson(request, lesson: LessonPage) -> str:
+    following = lesson.get_next_siblings().live().first()
+    if following is not None:
+        return following.get_url(request)
+    return lesson.get_parent().get_url(request)
+
+
+@require_POST
+@login_required
+def quiz_submit(request, lesson_id: int):
+    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    answers = quiz_answers_from(request.POST)
+    try:
+        outcome = services.quiz_submit(
+            user=request.user,
+            lesson=lesson,
+            answers=answers,
+            submission_id=request.POST.get("submission_id", ""),
+        )
+    except ValidationError as error:
+        # Show the lesson again with the learner's choices kept and each problem next to its question.
+        request.hocso_quiz = {
+            "errors": getattr(error, "message_dict", {"answers": error.messages}),
+            "chosen": answers,
+        }
+        response = lesson.serve(request)
+        response.status_code = 400
+        return response
+    if outcome.course_completed:
+        messages.success(
+            request,
+            _("Congratulations! You completed the course “%(title)s”.")
+            % {"title": lesson.get_parent().title},
+        )
+    return HttpResponseRedirect(f"{lesson.get_url(request)}?attempt={outcome.attempt.pk}#ket-qua")
+
+
+@login_required
+def assisted_signup(request, group_code: str):
+    group = get_object_or_404(CommunityGroup.objects.select_related("commune"), code=group_code)
+    if not permissions.can_manage_group(request.user, group):
+        raise PermissionDenied
+    form = AssistedSignUpForm(request.POST or None, commune=group.commune)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.user_create(
+                phone=data["phone"],
+                full_name=data["full_name"],
+                password=data["password"],
+                birth_year=data["birth_year"],
+                village=data["village"],
+                consent=data["consent"],
+                acting_user=request.user,
+            )
+            services.membership_add(
+                group=group, user=person, role=Membership.Role.MEMBER, acting_user=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s now has an account and is a member of %(group)s.")
+                % {"name": person.full_name, "group": group.name},
+            )
+            return redirect("members:assisted_signup", group_code=group.code)
+    return render(request, "members/assisted_signup.html", {"form": form, "group": group})

@@ -4,8 +4,9 @@ What each group may *do* lives here; *where* (which commune) is decided by Staff
 members.permissions. Later apps add their own permissions to these groups in their migrations.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from lms.migration_support import ensure_permissions, permissions
 
 TRAINERS = "Giảng viên cấp tỉnh"
 OFFICERS = "Cán bộ xã"
@@ -25,30 +26,13 @@ COMMON = [
 TRAINERS_ONLY = [("members", "view_staffscope"), ("members", "view_auditevent")]
 
 
-def ensure_permissions(apps):
-    # Permissions are normally created after all migrations ran; create them now so that the
-    # groups below can be given them on a fresh database.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-
 def create_groups(apps, schema_editor):
     ensure_permissions(apps)
     Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    def perms(pairs):
-        return [
-            Permission.objects.get(content_type__app_label=app, codename=codename)
-            for app, codename in pairs
-        ]
-
     trainers, _ = Group.objects.get_or_create(name=TRAINERS)
-    trainers.permissions.add(*perms(COMMON + TRAINERS_ONLY))
+    trainers.permissions.add(*permissions(apps, COMMON + TRAINERS_ONLY))
     officers, _ = Group.objects.get_or_create(name=OFFICERS)
-    officers.permissions.add(*perms(COMMON))
+    officers.permissions.add(*permissions(apps, COMMON))
 
 
 class Migration(migrations.Migration):

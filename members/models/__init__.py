@@ -1,5 +1,6 @@
 from .audit import AuditEvent
 from .community import CommunityGroup, Membership, StaffScope
+from .learning import CompetencyAward, Enrolment, LessonProgress, QuizAttempt
 from .people import User, UserManager
 from .places import Commune, Village
 
@@ -7,7 +8,11 @@ __all__ = [
     "AuditEvent",
     "Commune",
     "CommunityGroup",
+    "CompetencyAward",
+    "Enrolment",
+    "LessonProgress",
     "Membership",
+    "QuizAttempt",
     "StaffScope",
     "User",
     "UserManager",

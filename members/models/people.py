@@ -59,6 +59,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Used to sign in, for example 0912 345 678."),
     )
     full_name = models.CharField(_("full name"), max_length=150)
+    email = models.EmailField(
+        _("e-mail"),
+        blank=True,
+        help_text=_("Optional. Trainers and officers receive moderation notices here; residents need none."),
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.VIETNAMESE
     )
@@ -102,6 +107,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     objects = UserManager()
 
     USERNAME_FIELD = "phone"
+    EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]
 
     class Meta:

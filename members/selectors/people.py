@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from members import permissions
 from members.models import CommunityGroup, Membership, User
+from members.selectors.learning import continue_learning
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -40,6 +41,7 @@ class HomeSummary:
     staff_communes: list = field(default_factory=list)
     led_groups: list = field(default_factory=list)
     memberships: list = field(default_factory=list)
+    next_step: object = None
 
 
 def home_summary_for(user: User) -> HomeSummary:
@@ -52,4 +54,5 @@ def home_summary_for(user: User) -> HomeSummary:
     if scope.led_group_ids:
         summary.led_groups = list(groups_led_by(user))
     summary.memberships = [m for m in memberships_of(user) if m.role == Membership.Role.MEMBER]
+    summary.next_step = continue_learning(user)
     return summary

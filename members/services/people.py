@@ -210,3 +210,16 @@ def group_update(
         changes={name: [str(getattr(before, name)), str(getattr(group, name))] for name in changed},
     )
     return group
+
+
+@transaction.atomic
+def user_set_village(*, user: User, village: Village, acting_user: User | None = None) -> User:
+    old = user.village_id
+    if old == village.pk:
+        return user
+    user.village = village
+    user.save(update_fields=["village"])
+    audit_record(
+        actor=acting_user or user, action="user.village", target=user, changes={"village": [old, village.pk]}
+    )
+    return user

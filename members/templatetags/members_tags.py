@@ -13,4 +13,5 @@ def next_step(context):
         "request": request,
         "user": request.user,
         "summary": selectors.home_summary_for(request.user),
+        "catalogue": context.get("catalogue"),
     }

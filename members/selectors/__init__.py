@@ -1,0 +1,26 @@
+"""Reads. Each selector returns data already joined, so views and templates add no queries."""
+
+from members.selectors.learning import (
+    competency_levels,
+    continue_learning,
+    course_progress_map,
+    course_state,
+    lesson_state,
+    my_learning,
+    profile_statuses,
+)
+from members.selectors.people import groups_led_by, groups_with_counts, home_summary_for, memberships_of
+
+__all__ = [
+    "competency_levels",
+    "continue_learning",
+    "course_progress_map",
+    "course_state",
+    "groups_led_by",
+    "groups_with_counts",
+    "home_summary_for",
+    "lesson_state",
+    "memberships_of",
+    "my_learning",
+    "profile_statuses",
+]

@@ -1,0 +1,213 @@
+"""Reads about learning, already joined: the catalogue's progress bars, a course's and a lesson's
+state for one learner, "My learning", competency levels and profiles.
+
+Progress is matched by the pages' ``translation_key``, so the English page of a course shows the
+progress recorded against its Vietnamese original.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q
+
+from courses.models import Competency, CompetencyProfile, CoursePage, LessonPage, Level
+from courses.models.pages import live_lesson_count
+from courses.quiz import QuizResult, score
+from members.models import CompetencyAward, Enrolment, LessonProgress, QuizAttempt, User
+
+
+@dataclass
+class CourseProgress:
+    enrolled: bool = False
+    completed: bool = False
+    done: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def course_progress_map(user: User, courses: list[CoursePage]) -> dict[int, CourseProgress]:
+    """Progress per course (keyed by the page id shown) in one query per kind of row."""
+    result = {course.pk: CourseProgress(total=getattr(course, "lesson_count", 0) or 0) for course in courses}
+    if not user.is_authenticated or not courses:
+        return result
+    by_key = {course.translation_key: course.pk for course in courses}
+    enrolments = (
+        Enrolment.objects.filter(user=user, course__translation_key__in=by_key)
+        .annotate(done=Count("lesson_progress", filter=Q(lesson_progress__lesson__live=True)))
+        .values_list("course__translation_key", "completed_at", "done")
+    )
+    for key, completed_at, done in enrolments:
+        progress = result[by_key[key]]
+        progress.enrolled, progress.completed, progress.done = True, completed_at is not None, done
+    return result
+
+
+@dataclass
+class CourseState:
+    enrolment: Enrolment | None
+    done_keys: set = field(default_factory=set)
+    next_lesson: LessonPage | None = None
+    progress: CourseProgress = field(default_factory=CourseProgress)
+
+
+def course_state(user: User, course: CoursePage, lessons: list[LessonPage]) -> CourseState:
+    """Where a learner stands in a course: done lessons and the lesson to continue with."""
+    state = CourseState(enrolment=None, progress=CourseProgress(total=len(lessons)))
+    if user.is_authenticated:
+        state.enrolment = Enrolment.objects.filter(
+            user=user, course__translation_key=course.translation_key
+        ).first()
+        if state.enrolment:
+            state.done_keys = set(
+                LessonProgress.objects.filter(enrolment=state.enrolment).values_list(
+                    "lesson__translation_key", flat=True
+                )
+            )
+    state.progress.enrolled = state.enrolment is not None
+    state.progress.completed = bool(state.enrolment and state.enrolment.completed_at)
+    state.progress.done = sum(1 for lesson in lessons if lesson.translation_key in state.done_keys)
+    state.next_lesson = next(
+        (lesson for lesson in lessons if lesson.translation_key not in state.done_keys), None
+    )
+    return state
+
+
+@dataclass
+class LessonState:
+    done: bool = False
+    result: QuizResult | None = None  # the attempt to show feedback for
+    attempt: QuizAttempt | None = None
+    done_keys: set = field(default_factory=set)
+
+
+def lesson_state(
+    user: User, lesson: LessonPage, siblings: list[LessonPage], attempt_id: str | None, pass_mark: int
+) -> LessonState:
+    """A learner's state on a lesson page, and the feedback of the attempt named in the URL."""
+    state = LessonState()
+    if not user.is_authenticated:
+        return state
+    keys = [sibling.translation_key for sibling in siblings] or [lesson.translation_key]
+    state.done_keys = set(
+        LessonProgress.objects.filter(user=user, lesson__translation_key__in=keys).values_list(
+            "lesson__translation_key", flat=True
+        )
+    )
+    state.done = lesson.translation_key in state.done_keys
+    attempts = QuizAttempt.objects.filter(user=user, lesson__translation_key=lesson.translation_key)
+    if attempt_id and attempt_id.isdigit():
+        state.attempt = attempts.filter(pk=int(attempt_id)).first()
+    if state.attempt is not None:
+        answers = {key: list(value) for key, value in state.attempt.answers.items()}
+        try:
+            state.result = score(lesson.questions, answers, pass_mark)
+        except ValueError:
+            state.result = None  # the lesson's questions changed since: show no stale feedback
+    return state
+
+
+@dataclass
+class CompetencyLevel:
+    competency: object
+    level: int
+
+    @property
+    def tier(self):
+        return Level.tier_of(self.level)
+
+
+def competency_levels(user: User) -> list[CompetencyLevel]:
+    """A person's level in each competency they have evidence for (the highest award)."""
+    rows = (
+        CompetencyAward.objects.filter(user=user)
+        .values("competency_id")
+        .annotate(level=Max("level"))
+        .values_list("competency_id", "level")
+    )
+    levels = dict(rows)
+    if not levels:
+        return []
+    competencies = (
+        Competency.objects.filter(pk__in=levels).select_related("area").order_by("area__number", "sort_order")
+    )
+    return [CompetencyLevel(competency, levels[competency.pk]) for competency in competencies]
+
+
+@dataclass
+class ProfileStatus:
+    profile: CompetencyProfile
+    met: int
+    required: int
+
+    @property
+    def complete(self) -> bool:
+        return self.required > 0 and self.met == self.required
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.met / self.required) if self.required else 0
+
+
+def profile_statuses(user: User, levels: list[CompetencyLevel]) -> list[ProfileStatus]:
+    by_id = {item.competency.pk: item.level for item in levels}
+    statuses = []
+    for profile in CompetencyProfile.objects.prefetch_related("requirements"):
+        requirements = list(profile.requirements.all())
+        met = sum(1 for r in requirements if by_id.get(r.competency_id, 0) >= r.level)
+        statuses.append(ProfileStatus(profile, met, len(requirements)))
+    return statuses
+
+
+@dataclass
+class MyLearning:
+    enrolments: list
+    progress: dict
+    levels: list[CompetencyLevel]
+    profiles: list[ProfileStatus]
+
+
+def my_learning(user: User) -> MyLearning:
+    enrolments = list(
+        Enrolment.objects.filter(user=user)
+        .select_related("course")
+        .annotate(
+            done=Count("lesson_progress", filter=Q(lesson_progress__lesson__live=True)),
+            total=live_lesson_count("course"),
+        )
+        .order_by("completed_at", "-enrolled_at")
+    )
+    progress = {
+        e.pk: CourseProgress(
+            enrolled=True, completed=e.completed_at is not None, done=e.done, total=e.total or 0
+        )
+        for e in enrolments
+    }
+    levels = competency_levels(user)
+    return MyLearning(
+        enrolments=enrolments, progress=progress, levels=levels, profiles=profile_statuses(user, levels)
+    )
+
+
+@dataclass
+class NextStep:
+    course: CoursePage
+    lesson: LessonPage | None
+
+
+def continue_learning(user: User) -> NextStep | None:
+    """The most recently started course not yet completed, and its first lesson not yet done."""
+    if not user.is_authenticated:
+        return None
+    enrolment = (
+        Enrolment.objects.filter(user=user, completed_at__isnull=True, course__live=True)
+        .select_related("course")
+        .order_by("-enrolled_at")
+        .first()
+    )
+    if enrolment is None:
+        return None
+    done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
+    lesson = next((lesson for lesson in enrolment.course.lessons() if lesson.pk not in done), None)
+    return NextStep(course=enrolment.course.localized, lesson=lesson.localized if lesson else None)

@@ -1,0 +1,41 @@
+"""Writes. Every function is keyword-only, validates before saving, and records an audit event in
+the same transaction. ``people``: accounts, groups, memberships, staff scopes; ``learning``:
+enrolment → lessons → quizzes → course completion → competencies (→ certificates)."""
+
+from members.services.learning import (
+    competency_attest,
+    course_check_completion,
+    enrol,
+    lesson_mark_done,
+    quiz_submit,
+)
+from members.services.people import (
+    audit_record,
+    group_create,
+    group_update,
+    membership_add,
+    membership_change_role,
+    membership_end,
+    staff_scope_grant,
+    staff_scope_revoke,
+    user_create,
+    user_set_village,
+)
+
+__all__ = [
+    "audit_record",
+    "competency_attest",
+    "course_check_completion",
+    "enrol",
+    "group_create",
+    "group_update",
+    "lesson_mark_done",
+    "membership_add",
+    "membership_change_role",
+    "membership_end",
+    "quiz_submit",
+    "staff_scope_grant",
+    "staff_scope_revoke",
+    "user_create",
+    "user_set_village",
+]
