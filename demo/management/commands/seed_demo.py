@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, community_counts, seed_community
+from demo.seed.courses import seed_courses
 from members.models import CommunityGroup
 from members.phone import format_phone
 
@@ -19,7 +20,7 @@ ROLE_LABELS = {
 
 
 class Command(BaseCommand):
-    help = "Load the demo data: the 56 communes' villages, groups and people, and print demo logins."
+    help = "Load the demo data: villages, groups, people and courses of Cao Bằng; print demo logins."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -42,19 +43,23 @@ class Command(BaseCommand):
         if if_empty and CommunityGroup.objects.exists():
             self.stdout.write("Demo data already loaded.")
         else:
-            started = time.perf_counter()
-            seed_community(residents=residents, seed=seed)
-            elapsed = time.perf_counter() - started
+            self._step("people and groups", lambda: seed_community(residents=residents, seed=seed))
+            self._step("courses", seed_courses)
             counts = community_counts().as_dict()
-            summary = ", ".join(f"{name} {value:,}" for name, value in counts.items())
-            self.stdout.write(f"Demo data loaded in {elapsed:.1f} s: {summary}.")
+            self.stdout.write(
+                "Rows: " + ", ".join(f"{name} {value:,}" for name, value in counts.items()) + "."
+            )
         self._print_logins(logins_json)
 
+    def _step(self, label: str, work) -> None:
+        started = time.perf_counter()
+        work()
+        self.stdout.write(f"Loaded {label} in {time.perf_counter() - started:.1f} s.")
+
     def _print_logins(self, logins_json: Path | None) -> None:
+        password = DEMO_LOGINS[0].password
         self.stdout.write("")
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo logins (mật khẩu / password for all: {DEMO_LOGINS[0].password})")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (mật khẩu / password for all: {password})"))
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {ROLE_LABELS[login.role]:<38} {format_phone(login.phone):<14} {login.name}")
         self.stdout.write("")
