@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from tests import factories
 
@@ -33,6 +34,15 @@ def _requirements(request):
             import playwright.sync_api  # noqa: F401
         except ImportError:
             _missing("browser", "needs Playwright for Python (pip install -r requirements-dev.txt)")
+
+
+@pytest.fixture(autouse=True)
+def _default_language(settings):
+    """Each test starts in Vietnamese: a request to /en/ in one test must not leak into the next
+    (``reverse()`` outside a request follows the thread's active language)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -149,3 +149,87 @@ def build_world() -> World:
         admin=admin(village=VillageFactory(commune=commune("01654"))),
     )
     return world
+
+
+# Content ----------------------------------------------------------------------------------------
+
+
+def question_block(kind="single", correct=(0,), options=3, text="Câu hỏi?"):
+    return {
+        "type": "question",
+        "value": {
+            "kind": kind,
+            "question": text,
+            "options": [
+                {"text": f"Đáp án {i}", "correct": i in correct, "feedback": f"Vì sao {i}"}
+                for i in range(options)
+            ],
+            "explanation": "<p>Giải thích.</p>",
+        },
+    }
+
+
+def lesson_body(paragraphs=2, questions=2):
+    body = [{"type": "text", "value": f"<p>Đoạn văn {i} về VNeID.</p>"} for i in range(paragraphs)]
+    body.append({"type": "callout", "value": {"kind": "tip", "title": "Mẹo", "text": "<p>Giữ mật khẩu.</p>"}})
+    body += [question_block(text=f"Câu hỏi {i}?") for i in range(questions)]
+    return body
+
+
+def publish(page):
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def catalogue():
+    from courses.models import CourseIndexPage, HomePage
+
+    existing = CourseIndexPage.objects.filter(locale__language_code="vi").first()
+    if existing:
+        return existing
+    home = HomePage.objects.get(locale__language_code="vi")
+    page = CourseIndexPage(title="Khóa học", slug="khoa-hoc")
+    home.add_child(instance=page)
+    return publish(page)
+
+
+_course_numbers = itertools.count(1)
+
+
+def course(lessons=3, questions=2, paragraphs=2, competencies=(("2.6", 2), ("4.2", 1)), **fields):
+    """A published course with ``lessons`` published lessons, under the catalogue."""
+    from courses.models import Competency, CourseCompetency, CoursePage, LessonPage
+
+    number = next(_course_numbers)
+    page = CoursePage(
+        title=fields.pop("title", f"Khóa học thử {number}"),
+        slug=f"khoa-{number}",
+        code=fields.pop("code", f"TEST-{number:02d}"),
+        summary="Tóm tắt ngắn.",
+        **fields,
+    )
+    page.target_competencies = [
+        CourseCompetency(competency=Competency.objects.get(code=code), level=level, sort_order=i)
+        for i, (code, level) in enumerate(competencies)
+    ]
+    catalogue().add_child(instance=page)
+    publish(page)
+    for index in range(lessons):
+        lesson = LessonPage(
+            title=f"Bài {index + 1}",
+            slug=f"bai-{index + 1}",
+            minutes=5,
+            body=lesson_body(paragraphs=paragraphs, questions=questions),
+        )
+        page.add_child(instance=lesson)
+        publish(lesson)
+    return page
+
+
+def correct_answers(lesson):
+    return {q.id: sorted(q.correct) for q in lesson.questions}
+
+
+def wrong_answers(lesson):
+    return {q.id: [max(set(range(len(q.options))) - q.correct)] for q in lesson.questions}

@@ -1,0 +1,56 @@
+import pytest
+from wagtail.blocks.struct_block import StructBlockValidationError
+
+from courses.blocks import QuestionBlock, VideoBlock
+
+
+def question(kind, correct, options):
+    block = QuestionBlock()
+    return block, block.to_python(
+        {
+            "kind": kind,
+            "question": "?",
+            "options": [{"text": str(i), "correct": i in correct, "feedback": ""} for i in range(options)],
+            "explanation": "",
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "correct", "options", "valid"),
+    [
+        ("single", (0,), 3, True),
+        ("single", (), 3, False),
+        ("single", (0, 1), 3, False),
+        ("true_false", (1,), 2, True),
+        ("true_false", (0,), 3, False),
+        ("multiple", (0, 2), 4, True),
+        ("multiple", (0,), 4, False),
+    ],
+)
+def test_a_question_must_have_answers_that_make_sense(kind, correct, options, valid):
+    block, value = question(kind, correct, options)
+    if valid:
+        block.clean(value)
+    else:
+        with pytest.raises(StructBlockValidationError):
+            block.clean(value)
+
+
+def test_a_video_is_a_file_or_a_link_not_both_or_neither():
+    block = VideoBlock()
+    with pytest.raises(StructBlockValidationError):
+        block.clean(
+            block.to_python({"title": "Video", "file": None, "url": "", "poster": None, "transcript": ""})
+        )
+    block.clean(
+        block.to_python(
+            {
+                "title": "Video",
+                "file": None,
+                "url": "https://www.youtube.com/watch?v=x",
+                "poster": None,
+                "transcript": "",
+            }
+        )
+    )
