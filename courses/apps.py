@@ -8,8 +8,10 @@ class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        # Bookkeeping only: caches and derived files follow the content.
         from django.db.models.signals import post_delete, post_save
         from wagtail.models import PageViewRestriction, Site
+        from wagtail.signals import page_published
 
         from courses import serving
 
@@ -19,3 +21,15 @@ class CoursesConfig(AppConfig):
         ):
             post_save.connect(handler, sender=model, dispatch_uid=f"hocso-{model.__name__}-saved")
             post_delete.connect(handler, sender=model, dispatch_uid=f"hocso-{model.__name__}-deleted")
+        page_published.connect(renditions_after_publish, dispatch_uid="hocso-renditions-after-publish")
+
+
+def renditions_after_publish(sender, instance, **kwargs):
+    """Renditions are derived files, like a cache: make them when a page goes live, off the request."""
+    from django.db import transaction
+
+    from courses.models import CoursePage, LessonPage
+    from courses.tasks import prepare_renditions
+
+    if isinstance(instance, CoursePage | LessonPage):
+        transaction.on_commit(lambda: prepare_renditions.enqueue(instance.pk))

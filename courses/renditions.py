@@ -44,5 +44,3 @@ def prepare_page_renditions(page) -> None:
     for image in images_in(page):
         specs = COVER_SPECS if image == getattr(page, "cover", None) else BODY_SPECS
         image.get_renditions(*specs)
-    for lesson in page.get_children().specific() if hasattr(page, "lessons") else []:
-        prepare_page_renditions(lesson)

@@ -1,11 +1,8 @@
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from courses.models import CompetencyArea, CompetencyFramework, CompetencyProfile, CoursePage, LessonPage
-from courses.tasks import prepare_renditions
+from courses.models import CompetencyArea, CompetencyFramework, CompetencyProfile
 
 
 class FrameworkViewSet(SnippetViewSet):
@@ -39,9 +36,3 @@ class CompetencyViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(CompetencyViewSetGroup)
-
-
-@hooks.register("after_publish_page")
-def make_renditions_after_publish(request, page):
-    if isinstance(page.specific, CoursePage | LessonPage):
-        transaction.on_commit(lambda: prepare_renditions.enqueue(page.pk))

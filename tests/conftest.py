@@ -8,6 +8,7 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
@@ -41,6 +42,8 @@ def _default_language(settings):
     """Each test starts in Vietnamese: a request to /en/ in one test must not leak into the next
     (``reverse()`` outside a request follows the thread's active language)."""
     translation.activate(settings.LANGUAGE_CODE)
+    # Caches outlive a test's rolled-back database (renditions, sites, sessions): start empty.
+    cache.clear()
     yield
     translation.deactivate()
 

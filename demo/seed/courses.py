@@ -15,7 +15,6 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 
 from courses.models import Competency, CourseCompetency, CourseIndexPage, CoursePage, HomePage, LessonPage
-from courses.renditions import prepare_page_renditions
 from demo.seed.covers import cover_png
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -186,7 +185,6 @@ def seed_courses() -> int:
             )
             course.add_child(instance=lesson)
             _publish(lesson)
-        prepare_page_renditions(course)
         created += 1
     for path in sorted(CONTENT.glob("*.yaml")):
         if path.name.endswith(".vi.yaml"):

@@ -123,3 +123,19 @@ def test_changes_to_courses_go_through_moderation(client, world):
     course.refresh_from_db()
     assert course.title == "Khóa học đã sửa" and course.live
     assert Page.objects.get(pk=course.pk).live
+
+
+def test_a_trainer_translates_a_course_into_tay(client, world):
+    course = factories.course(lessons=1)
+    home = HomePage.objects.get(locale__language_code="vi")
+    client.force_login(world.trainer)
+    url = f"/admin/translation/submit/page/{home.pk}/"
+    assert client.get(url).status_code == 200
+    tay = Locale.objects.get(language_code="tyz")
+    response = client.post(url, {"locales": [tay.pk], "include_subtree": "on"})
+    assert response.status_code == 302
+    translated = CoursePage.objects.get(translation_key=course.translation_key, locale=tay)
+    assert translated.lessons().count() == 0  # copies are drafts until a trainer translates them
+    assert translated.get_children().count() == 1
+    client.force_login(world.officer_x)
+    assert client.get(url).status_code in {302, 403}
