@@ -6,3 +6,11 @@ class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = _("Certificates")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The last link of the learning chain (members.services.learning): issue certificates.
+        from certificates import services
+        from members import extensions
+
+        extensions.on_course_completed(services.issue_on_course_completed)
+        extensions.on_profile_reached(services.issue_on_profile_reached)

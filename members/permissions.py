@@ -176,3 +176,17 @@ def can_view_member(user: User, member: User) -> bool:
 def can_record_attendance(user: User, group: CommunityGroup) -> bool:
     """Leaders and deputies record for their groups; staff record for groups in their territory."""
     return can_manage_group(user, group)
+
+
+def can_view_records_of(user: User, person: User | None) -> bool:
+    """A person's certificates and learning records: themselves, and staff whose territory
+    reaches them (group leaders follow progress, but do not open certificates)."""
+    scope = scope_of(user)
+    if person is None or scope.user_id is None:
+        return scope.province and person is None
+    return person.pk == scope.user_id or (scope.is_staff and can_view_member(user, person))
+
+
+def can_manage_certificates(user: User) -> bool:
+    """Issue and revoke: provincial trainers and administrators."""
+    return scope_of(user).province

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_tasks",
+    "django_tasks_db",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -157,8 +158,13 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "preferred_language"]
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 
-# Tasks run inline in the embedded default; production points this at a worker backend.
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tasks (PDF rendering, renditions) run inline in the embedded default. TASKS_BACKEND=database queues
+# them in the database for `manage.py db_worker` processes (django-tasks-db), as production does.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("TASKS_BACKEND", "immediate")]}}
 
 # Security defaults that hold in every environment.
 # Sessions are read from the cache and written through to the database: no query per request.
@@ -199,8 +205,18 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
+
+# Certificates: signing keys come from the environment (certificates/keys.py explains the format).
+CERTIFICATE_SIGNING_KEYS = env_str("CERTIFICATE_SIGNING_KEYS", "")
+CERTIFICATE_SIGNING_KEY_ID = env_str("CERTIFICATE_SIGNING_KEY_ID", "")
+CERTIFICATE_PUBLIC_KEYS = env_str("CERTIFICATE_PUBLIC_KEYS", "")
+CERTIFICATE_COMPROMISED_KEY_IDS = env_list("CERTIFICATE_COMPROMISED_KEY_IDS", [])
+CERTIFICATE_DEV_KEY_FILE = None
+CERTIFICATE_SERIAL_PREFIX = env_str("CERTIFICATE_SERIAL_PREFIX", "CB")
 
 # HọcSố
 HOCSO_PROVINCE_NAME = "Cao Bằng"

@@ -5,3 +5,6 @@ from .env import env_bool, env_str
 
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+
+# Without CERTIFICATE_SIGNING_KEYS, development signs with a key generated once into var/ (git-ignored).
+CERTIFICATE_DEV_KEY_FILE = BASE_DIR / "var" / "dev-signing-key"

@@ -13,6 +13,7 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "test-", "django-insec
     )
 
 CACHES = {"default": env_cache("CACHE_URL", "locmem://hocso")}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("TASKS_BACKEND", "database")]}}
 HOCSO_DEMO_SEED_ALLOWED = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -29,3 +30,10 @@ STORAGES = {
 
 # Static files are served by the app processes (WhiteNoise: compressed, cache-busting names).
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+
+# Certificates are signed with keys from the environment; without one nothing can be issued.
+CERTIFICATE_DEV_KEY_FILE = None
+if not CERTIFICATE_SIGNING_KEYS:
+    raise ImproperlyConfigured(
+        "CERTIFICATE_SIGNING_KEYS must be set in production: run `manage.py generate_signing_key`."
+    )

@@ -1,5 +1,8 @@
 """The test suite. Same as base with fast password hashing and in-memory caches and email."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .env import env_str
 
@@ -13,3 +16,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# A fixed key for tests, so that signatures are reproducible (never used outside tests).
+CERTIFICATE_SIGNING_KEYS = "test2026=" + "dGVzdC1vbmx5LXNpZ25pbmcta2V5LWZvci1ob2Nzby0"
+CERTIFICATE_SIGNING_KEY_ID = "test2026"
+
+# Files written by tests (PDFs, renditions) stay out of the project's media folder.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "hocso-test-media"

@@ -1,0 +1,142 @@
+"""Certificate PDFs. The only module that imports WeasyPrint.
+
+Rendering is safe by construction: the template autoescapes every string, and WeasyPrint may fetch
+nothing but the project's own static files and ``data:`` URLs (``OwnFilesOnly``). One FontConfiguration is
+kept per process (made lazily, so after a worker forks) and shared by every render: without it
+WeasyPrint leaks memory on each document and renders more slowly.
+"""
+
+import base64
+import functools
+import hashlib
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import segno
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from certificates import payload as payloads
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "certificates/pdf/certificate.html"
+STATIC_BASE = "https://static.hocso.invalid/"
+_OWN_FILES = [
+    Path(__file__).resolve().parent / "templates" / "certificates" / "pdf" / "certificate.html",
+    Path(__file__).resolve().parent / "static" / "certificates" / "pdf" / "certificate.css",
+    Path(__file__).resolve().parent / "static" / "certificates" / "fonts" / "BeVietnamPro-400.ttf",
+    Path(__file__).resolve().parent / "static" / "certificates" / "fonts" / "BeVietnamPro-700.ttf",
+    Path(__file__),
+]
+
+
+class FetchRefused(ValueError):
+    """WeasyPrint asked for something that is neither our static file nor a data: URL."""
+
+
+@functools.cache
+def template_version() -> str:
+    """Changes whenever the template, its style, its fonts or this module change: cached PDFs made
+    with another version are rendered again."""
+    digest = hashlib.sha256()
+    for path in _OWN_FILES:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@functools.cache
+def font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@functools.cache
+def stylesheet() -> CSS:
+    """The certificate's stylesheet, parsed once per process with its @font-face rules registered
+    in the shared font configuration."""
+    return CSS(
+        url=f"{STATIC_BASE}certificates/pdf/certificate.css",
+        url_fetcher=OwnFilesOnly(),
+        font_config=font_config(),
+    )
+
+
+class OwnFilesOnly(URLFetcher):
+    """WeasyPrint's URL fetcher, narrowed to our static files and data: URLs. It never touches the
+    network or the file system outside the static files (no file://, no http://127.0.0.1)."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=(), allow_redirects=False, fail_on_errors=False)
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            header, _, data = url[5:].partition(",")
+            mime = header.split(";")[0] or "text/plain"
+            content = base64.b64decode(data) if header.endswith(";base64") else unquote(data).encode()
+            return URLFetcherResponse(url, content, {"Content-Type": mime})
+        if url.startswith(STATIC_BASE):
+            relative = unquote(urlsplit(url).path).lstrip("/")
+            found = finders.find(relative) if ".." not in relative.split("/") else None
+            if found:
+                mime = mimetypes.guess_type(found)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": mime})
+        logger.warning("Certificate rendering refused to fetch a URL")
+        raise FetchRefused("refused")
+
+
+def qr_svg_data_uri(text: str) -> str:
+    qr = segno.make(text, error="m")
+    return qr.svg_data_uri(scale=4, border=0, dark="#1c2620", xmldecl=False, svgns=True)
+
+
+def _image_data_uri(image, width: int) -> str | None:
+    """A logo or signature pre-sized to print size (a full-size photo doubles render time)."""
+    if image is None:
+        return None
+    rendition = image.get_rendition(f"width-{width}|format-png")
+    with rendition.file.open("rb") as handle:
+        return "data:image/png;base64," + base64.b64encode(handle.read()).decode("ascii")
+
+
+def render_pdf(certificate, issuer) -> bytes:
+    site_url = settings.WAGTAILADMIN_BASE_URL
+    qr_text = payloads.qr_text(site_url, certificate.serial, bytes(certificate.payload))
+    with translation.override(certificate.language):
+        html = render_to_string(
+            TEMPLATE,
+            {
+                "certificate": certificate,
+                "issuer": issuer,
+                "qr_svg": qr_svg_data_uri(qr_text),
+                "qr_text": qr_text,
+                "verify_url": f"{site_url.rstrip('/')}/v/{certificate.serial}/",
+                "signature": _image_data_uri(issuer.signature_image, 400),
+                "seal": _image_data_uri(issuer.seal_image, 360),
+                "static_base": STATIC_BASE,
+            },
+        )
+    document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=OwnFilesOnly())
+    return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config())
+
+
+def store_pdf(certificate, issuer) -> None:
+    """Render and keep the PDF in media storage, tagged with the template version."""
+    content = render_pdf(certificate, issuer)
+    if certificate.pdf:
+        certificate.pdf.delete(save=False)
+    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
+    certificate.pdf_version = template_version()
+    certificate.save(update_fields=["pdf", "pdf_version"])
+
+
+def minimal_pdf() -> bytes:
+    """The baseline of the benchmarks: a one-paragraph document rendered the same way."""
+    return HTML(string="<p>Hello</p>", url_fetcher=OwnFilesOnly()).write_pdf(font_config=font_config())
