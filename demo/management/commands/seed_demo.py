@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, community_counts, seed_community
 from demo.seed.courses import seed_courses
+from demo.seed.issuer import seed_issuer
+from demo.seed.learning import seed_learning
 from members.models import CommunityGroup
 from members.phone import format_phone
 
@@ -45,6 +47,8 @@ class Command(BaseCommand):
         else:
             self._step("people and groups", lambda: seed_community(residents=residents, seed=seed))
             self._step("courses", seed_courses)
+            self._step("the certificate issuer", seed_issuer)
+            self._step("a year of learning and certificates", seed_learning)
             counts = community_counts().as_dict()
             self.stdout.write(
                 "Rows: " + ", ".join(f"{name} {value:,}" for name, value in counts.items()) + "."
