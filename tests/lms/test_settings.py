@@ -15,7 +15,13 @@ def run_django(args, **env_vars):
     environment = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k
+        not in {
+            "SECRET_KEY",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "CERTIFICATE_SIGNING_KEYS",
+        }
     }
     environment.update(env_vars)
     return subprocess.run(
@@ -34,6 +40,15 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_production_refuses_to_start_without_a_certificate_signing_key():
+    result = run_django(
+        ["check"],
+        DJANGO_SETTINGS_MODULE="lms.settings.production",
+        SECRET_KEY="k" * 20 + "9f8e7d6c5b4a3928170zyxwvutsrqponm",
+    )
+    assert result.returncode != 0 and "CERTIFICATE_SIGNING_KEYS must be set" in result.stderr
+
+
 def test_production_refuses_a_short_or_development_secret_key():
     result = run_django(
         ["check"], DJANGO_SETTINGS_MODULE="lms.settings.production", SECRET_KEY="dev-" + "x" * 60
@@ -47,6 +62,7 @@ def test_production_settings_pass_the_deployment_checklist():
         DJANGO_SETTINGS_MODULE="lms.settings.production",
         SECRET_KEY="k" * 20 + "9f8e7d6c5b4a39281706f5e4d3c2b1a0zyxwvutsrq",
         ALLOWED_HOSTS="hocso.example.vn",
+        CERTIFICATE_SIGNING_KEYS="cb2026=" + "A" * 43,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
