@@ -1,3 +1,4 @@
+from .attendance import AttendanceMark, IdempotencyRecord, Session
 from .audit import AuditEvent
 from .community import CommunityGroup, Membership, StaffScope
 from .learning import CompetencyAward, Enrolment, LessonProgress, QuizAttempt
@@ -5,14 +6,17 @@ from .people import User, UserManager
 from .places import Commune, Village
 
 __all__ = [
+    "AttendanceMark",
     "AuditEvent",
     "Commune",
     "CommunityGroup",
     "CompetencyAward",
     "Enrolment",
+    "IdempotencyRecord",
     "LessonProgress",
     "Membership",
     "QuizAttempt",
+    "Session",
     "StaffScope",
     "User",
     "UserManager",

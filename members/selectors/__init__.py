@@ -1,5 +1,6 @@
 """Reads. Each selector returns data already joined, so views and templates add no queries."""
 
+from members.selectors.attendance import current_statuses
 from members.selectors.learning import (
     competency_levels,
     continue_learning,
@@ -16,6 +17,7 @@ __all__ = [
     "continue_learning",
     "course_progress_map",
     "course_state",
+    "current_statuses",
     "groups_led_by",
     "groups_with_counts",
     "home_summary_for",

@@ -1,0 +1,367 @@
+"""Output serializers (ModelSerializer) and input serializers (plain Serializer, *InputSerializer).
+No side effects here: views call services."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from certificates.models import Certificate
+from courses.models import (
+    Competency,
+    CompetencyArea,
+    CompetencyFramework,
+    CompetencyProfile,
+    CoursePage,
+    LessonPage,
+)
+from members.models import (
+    AttendanceMark,
+    Commune,
+    CommunityGroup,
+    Enrolment,
+    Membership,
+    Session,
+    User,
+    Village,
+)
+from members.phone import format_phone
+
+# Reference -------------------------------------------------------------------------------------
+
+
+class CommuneSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commune
+        fields = ["code", "name", "kind", "display_name"]
+
+
+class VillageSerializer(serializers.ModelSerializer):
+    commune = serializers.CharField(source="commune.code")
+
+    class Meta:
+        model = Village
+        fields = ["id", "name", "commune", "has_mobile_signal"]
+
+
+class CompetencySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Competency
+        fields = ["id", "code", "name", "name_en"]
+
+
+class CompetencyAreaSerializer(serializers.ModelSerializer):
+    competencies = CompetencySerializer(many=True)
+
+    class Meta:
+        model = CompetencyArea
+        fields = ["number", "name", "name_en", "competencies"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    areas = CompetencyAreaSerializer(many=True)
+
+    class Meta:
+        model = CompetencyFramework
+        fields = ["code", "name", "name_en", "version", "source_document", "is_current", "areas"]
+
+
+class RequirementSerializer(serializers.Serializer):
+    competency = serializers.CharField(source="competency.code")
+    level = serializers.IntegerField()
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    requirements = RequirementSerializer(many=True)
+
+    class Meta:
+        model = CompetencyProfile
+        fields = ["code", "name", "name_en", "description", "requirements"]
+
+
+# People and groups ---------------------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    phone = serializers.SerializerMethodField()
+    village = serializers.CharField(source="village.name", default=None)
+    commune = serializers.CharField(source="village.commune.code", default=None)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "full_name",
+            "phone",
+            "village",
+            "commune",
+            "birth_year",
+            "preferred_language",
+            "date_joined",
+        ]
+
+    def get_phone(self, person) -> str:
+        return format_phone(person.phone)
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    commune = serializers.CharField(source="commune.code")
+    village = serializers.CharField(source="village.name", default=None)
+    active_member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = CommunityGroup
+        fields = ["code", "name", "commune", "village", "is_active", "active_member_count"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    person = PersonSerializer(source="user")
+    group = serializers.CharField(source="group.code")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "group", "person", "role", "joined_on", "left_on"]
+
+
+class MembershipInputSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=32)
+    full_name = serializers.CharField(max_length=150, required=False)
+    role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    village = serializers.PrimaryKeyRelatedField(queryset=Village.objects.all(), required=False)
+    birth_year = serializers.IntegerField(required=False, min_value=1900, max_value=2100)
+    password = serializers.CharField(required=False, write_only=True, min_length=8)
+    consent = serializers.BooleanField(
+        default=False, help_text=_("Required when signing up someone new: they agreed in front of you.")
+    )
+
+
+class MembershipEndInputSerializer(serializers.Serializer):
+    left_on = serializers.DateField(required=False)
+
+
+# Sessions and attendance --------------------------------------------------------------------------
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    group = serializers.CharField(source="group.code")
+
+    class Meta:
+        model = Session
+        fields = ["uuid", "group", "starts_at", "topic", "place", "course", "lesson", "created_at"]
+
+
+class SessionInputSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField(required=False)
+    group = serializers.CharField(max_length=20)
+    starts_at = serializers.DateTimeField()
+    topic = serializers.CharField(max_length=200)
+    place = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class CurrentAttendanceSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member_id")
+    status = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+    mark = serializers.UUIDField(source="uuid")
+
+
+class AttendanceMarkSerializer(serializers.ModelSerializer):
+    session = serializers.UUIDField(source="session.uuid")
+
+    class Meta:
+        model = AttendanceMark
+        fields = [
+            "uuid",
+            "session",
+            "member",
+            "status",
+            "recorded_at",
+            "received_at",
+            "recorded_by",
+            "device_id",
+        ]
+
+
+class SyncSessionInputSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    group = serializers.CharField(max_length=20)
+    starts_at = serializers.DateTimeField()
+    topic = serializers.CharField(max_length=200)
+    place = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+
+
+class SyncMarkInputSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    session = serializers.UUIDField()
+    member = serializers.IntegerField(min_value=1)
+    status = serializers.CharField(max_length=10)
+    recorded_at = serializers.DateTimeField()
+    device_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class SyncInputSerializer(serializers.Serializer):
+    sessions = SyncSessionInputSerializer(many=True, required=False, default=list, max_length=100)
+    marks = SyncMarkInputSerializer(many=True, max_length=500)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    outcome = serializers.ChoiceField(choices=["accepted", "duplicate", "rejected"])
+    reason = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(allow_blank=True)
+
+
+class SyncResultSerializer(serializers.Serializer):
+    sessions = OutcomeSerializer(many=True)
+    marks = OutcomeSerializer(many=True)
+    counts = serializers.DictField(child=serializers.IntegerField())
+
+
+# Courses and learning -----------------------------------------------------------------------------
+
+
+class CourseTargetSerializer(serializers.Serializer):
+    competency = serializers.CharField(source="competency.code")
+    level = serializers.IntegerField()
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    locale = serializers.CharField(source="locale.language_code")
+    url = serializers.CharField(source="url_path")
+    lesson_count = serializers.IntegerField(read_only=True)
+    competencies = CourseTargetSerializer(source="target_competencies", many=True)
+
+    class Meta:
+        model = CoursePage
+        fields = [
+            "id",
+            "code",
+            "title",
+            "summary",
+            "audience",
+            "estimated_minutes",
+            "pass_mark",
+            "locale",
+            "url",
+            "lesson_count",
+            "competencies",
+        ]
+
+
+class LessonSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LessonPage
+        fields = ["id", "title", "slug", "minutes", "summary"]
+
+
+class QuizResultQuestionSerializer(serializers.Serializer):
+    id = serializers.CharField(source="question.id")
+    number = serializers.IntegerField(source="question.number")
+    correct = serializers.BooleanField(source="is_correct")
+    chosen = serializers.ListField(child=serializers.IntegerField())
+    right_answers = serializers.ListField(child=serializers.IntegerField())
+    feedback = serializers.ListField(child=serializers.CharField())
+    explanation = serializers.CharField(source="question.explanation")
+
+
+class QuizInputSerializer(serializers.Serializer):
+    submission_id = serializers.UUIDField()
+    answers = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=50), max_length=10),
+        help_text=_("For each question id, the indexes of the chosen answers."),
+    )
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    course = serializers.IntegerField(source="course_id")
+    course_code = serializers.CharField(source="course.code")
+    lessons_done = serializers.IntegerField(read_only=True)
+    lesson_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "course",
+            "course_code",
+            "enrolled_at",
+            "completed_at",
+            "lessons_done",
+            "lesson_count",
+        ]
+
+
+class EnrolInputSerializer(serializers.Serializer):
+    course = serializers.IntegerField()
+
+
+# Certificates ----------------------------------------------------------------------------------------
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField()
+    verify_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = [
+            "serial",
+            "uuid",
+            "holder_name",
+            "kind",
+            "achievement_code",
+            "achievement_title",
+            "competencies",
+            "language",
+            "issued_at",
+            "issuer_name",
+            "status",
+            "revoked_at",
+            "revoked_reason",
+            "key_id",
+            "verify_url",
+        ]
+
+    def get_verify_url(self, certificate) -> str:
+        return f"/v/{certificate.serial}/"
+
+
+class RevokeInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=255)
+
+
+class VerificationSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["valid", "revoked", "unknown", "forged", "mismatch"])
+    serial = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField(allow_blank=True)
+    signature_checked = serializers.BooleanField()
+    holder_name = serializers.CharField(source="certificate.holder_name", default=None)
+    achievement_code = serializers.CharField(source="certificate.achievement_code", default=None)
+    achievement_title = serializers.CharField(source="certificate.achievement_title", default=None)
+    issued_at = serializers.DateTimeField(source="certificate.issued_at", default=None)
+    issuer_name = serializers.CharField(source="certificate.issuer_name", default=None)
+    revoked_at = serializers.DateTimeField(source="certificate.revoked_at", default=None)
+    revoked_reason = serializers.CharField(source="certificate.revoked_reason", default=None)
+    competencies = serializers.JSONField(source="certificate.competencies", default=None)
+
+
+# Auth ---------------------------------------------------------------------------------------------------
+
+
+class TokenInputSerializer(serializers.Serializer):
+    phone = serializers.CharField(max_length=32)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+    phone = serializers.CharField()
+    preferred_language = serializers.CharField()
+    village = serializers.CharField(allow_null=True)
+    commune = serializers.CharField(allow_null=True)
+    roles = serializers.ListField(child=serializers.CharField())
+    communes = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Communes you follow as an officer.")
+    )
+    province = serializers.BooleanField(help_text=_("You follow the whole province."))
+    groups_led = serializers.ListField(child=serializers.CharField())
+    groups = serializers.ListField(child=serializers.CharField())

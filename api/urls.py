@@ -1,0 +1,36 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api.views import attendance, auth, certificates, community, learning, reference
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("communes", reference.CommuneViewSet, basename="commune")
+router.register("villages", reference.VillageViewSet, basename="village")
+router.register("competency-frameworks", reference.FrameworkViewSet, basename="framework")
+router.register("competency-profiles", reference.ProfileViewSet, basename="profile")
+router.register("groups", community.GroupViewSet, basename="group")
+router.register("memberships", community.MembershipViewSet, basename="membership")
+router.register("members", community.MemberViewSet, basename="member")
+router.register("sessions", attendance.SessionViewSet, basename="session")
+router.register("attendance/marks", attendance.MarkViewSet, basename="mark")
+router.register("courses", learning.CourseViewSet, basename="course")
+router.register("lessons", learning.LessonViewSet, basename="lesson")
+router.register("enrolments", learning.EnrolmentViewSet, basename="enrolment")
+router.register("certificates", certificates.CertificateViewSet, basename="certificate")
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("me/", auth.MeView.as_view(), name="me"),
+    path("me/competencies/", learning.MyCompetenciesView.as_view(), name="my-competencies"),
+    path("attendance/sync/", attendance.AttendanceSyncView.as_view(), name="attendance-sync"),
+    path("certificates/verify/", certificates.VerifyView.as_view(), name="certificate-verify"),
+    path("certificates/keys/", certificates.KeysView.as_view(), name="certificate-keys"),
+    # Statistics endpoints (/api/v1/stats/…) belong here too, with the statistics app.
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

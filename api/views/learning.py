@@ -1,0 +1,282 @@
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.pagination import Cursor
+from api.serializers import (
+    CourseSerializer,
+    EnrolInputSerializer,
+    EnrolmentSerializer,
+    LessonSummarySerializer,
+    QuizInputSerializer,
+    QuizResultQuestionSerializer,
+)
+from courses.models import CourseCompetency, CoursePage, LessonPage
+from courses.models.pages import live_lesson_count
+from members import selectors, services
+from members.models import Enrolment
+
+
+class CourseFilter(filters.FilterSet):
+    locale = filters.CharFilter(field_name="locale__language_code", help_text="vi (default) or en")
+    audience = filters.CharFilter()
+    area = filters.NumberFilter(field_name="target_competencies__competency__area__number", distinct=True)
+
+    class Meta:
+        model = CoursePage
+        fields = ["locale", "audience", "area"]
+
+
+def courses():
+    targets = CourseCompetency.objects.select_related("competency").order_by("sort_order")
+    return (
+        CoursePage.objects.live()
+        .select_related("locale")
+        .prefetch_related(Prefetch("target_competencies", queryset=targets))
+        .annotate(lesson_count=live_lesson_count())
+    )
+
+
+class CourseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published courses (read from the Wagtail pages)."""
+
+    serializer_class = CourseSerializer
+    pagination_class = None
+    filterset_class = CourseFilter
+
+    def get_queryset(self):
+        return courses().order_by("path")
+
+    @extend_schema(responses=LessonSummarySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def lessons(self, request, pk=None):
+        course = self.get_object()
+        return Response(LessonSummarySerializer(course.lessons(), many=True).data)
+
+
+def block_data(block, request) -> dict:
+    """A lesson block for an app. Quiz questions carry no answers, feedback or explanation."""
+    value = block.value
+    kind = block.block_type
+    if kind == "text":
+        return {"type": kind, "id": block.id, "html": value.source}
+    if kind == "image":
+        rendition = value["image"].get_rendition("width-720|format-webp")
+        return {
+            "type": kind,
+            "id": block.id,
+            "url": request.build_absolute_uri(rendition.url),
+            "alt": value["alt"],
+            "caption": value["caption"],
+        }
+    if kind in ("video", "audio"):
+        file = value.get("file")
+        return {
+            "type": kind,
+            "id": block.id,
+            "title": value.get("title", ""),
+            "url": request.build_absolute_uri(file.url) if file else value.get("url", ""),
+            "language": value.get("language", ""),
+            "transcript": value["transcript"].source if value.get("transcript") else "",
+        }
+    if kind == "steps":
+        return {
+            "type": kind,
+            "id": block.id,
+            "steps": [{"title": s["title"], "html": s["text"].source if s["text"] else ""} for s in value],
+        }
+    if kind == "callout":
+        return {
+            "type": kind,
+            "id": block.id,
+            "kind": value["kind"],
+            "title": value["title"],
+            "html": value["text"].source,
+        }
+    if kind == "question":
+        return {
+            "type": kind,
+            "id": block.id,
+            "kind": value["kind"],
+            "question": value["question"],
+            "options": [option["text"] for option in value["options"]],
+        }
+    return {"type": kind, "id": block.id}
+
+
+LESSON = inline_serializer(
+    "Lesson",
+    {
+        "id": serializers.IntegerField(),
+        "title": serializers.CharField(),
+        "course": serializers.IntegerField(),
+        "minutes": serializers.IntegerField(),
+        "summary": serializers.CharField(),
+        "body": serializers.ListField(child=serializers.DictField()),
+    },
+)
+QUIZ_RESULT = inline_serializer(
+    "QuizResult",
+    {
+        "attempt": serializers.IntegerField(),
+        "score": serializers.IntegerField(),
+        "passed": serializers.BooleanField(),
+        "replayed": serializers.BooleanField(),
+        "course_completed": serializers.BooleanField(),
+        "questions": QuizResultQuestionSerializer(many=True),
+    },
+)
+
+
+class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    queryset = LessonPage.objects.live()
+
+    @extend_schema(responses=LESSON)
+    def retrieve(self, request, pk=None):
+        """A lesson's content block by block; quiz questions without their answers."""
+        lesson = self.get_object()
+        course = lesson.get_parent()
+        return Response(
+            {
+                "id": lesson.pk,
+                "title": lesson.title,
+                "course": course.pk,
+                "minutes": lesson.minutes,
+                "summary": lesson.summary,
+                "body": [block_data(block, request) for block in lesson.body],
+            }
+        )
+
+    @extend_schema(request=None, responses={200: EnrolmentSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Mark a lesson without questions as done (a lesson with questions is done by its quiz)."""
+        enrolment = services.lesson_mark_done(user=request.user, lesson=self.get_object())
+        return Response(EnrolmentSerializer(_enrolments(request.user).get(pk=enrolment.pk)).data)
+
+    @extend_schema(request=QuizInputSerializer, responses={201: QUIZ_RESULT, 200: QUIZ_RESULT})
+    @action(detail=True, methods=["post"])
+    def quiz(self, request, pk=None):
+        """Submit answers; they are scored here. The same submission_id twice records one attempt."""
+        lesson = self.get_object()
+        data = QuizInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = services.quiz_submit(
+            user=request.user,
+            lesson=lesson,
+            answers=data.validated_data["answers"],
+            submission_id=data.validated_data["submission_id"],
+        )
+        from courses.quiz import score
+
+        attempt = outcome.attempt
+        answers = {key: list(value) for key, value in attempt.answers.items()}
+        result = score(lesson.questions, answers, lesson.get_parent().specific.pass_mark)
+        questions = [
+            {
+                "question": r.question,
+                "is_correct": r.is_correct,
+                "chosen": sorted(r.chosen),
+                "right_answers": sorted(r.question.correct),
+                "feedback": r.feedback,
+            }
+            for r in result.results
+        ]
+        body = {
+            "attempt": attempt.pk,
+            "score": attempt.score,
+            "passed": attempt.passed,
+            "replayed": outcome.replayed,
+            "course_completed": outcome.course_completed,
+            "questions": QuizResultQuestionSerializer(questions, many=True).data,
+        }
+        return Response(body, status=status.HTTP_200_OK if outcome.replayed else status.HTTP_201_CREATED)
+
+
+def _enrolments(user):
+    return (
+        Enrolment.objects.filter(user=user)
+        .select_related("course")
+        .annotate(
+            lessons_done=Count("lesson_progress", filter=Q(lesson_progress__lesson__live=True)),
+            lesson_count=live_lesson_count("course"),
+        )
+    )
+
+
+class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your courses and how far you are in each."""
+
+    queryset = Enrolment.objects.none()  # for the schema; get_queryset() narrows to the caller
+    serializer_class = EnrolmentSerializer
+    pagination_class = Cursor
+
+    def get_queryset(self):
+        return _enrolments(self.request.user)
+
+    @extend_schema(request=EnrolInputSerializer, responses={201: EnrolmentSerializer})
+    def create(self, request):
+        data = EnrolInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = get_object_or_404(CoursePage.objects.live(), pk=data.validated_data["course"])
+        enrolment = services.enrol(user=request.user, course=course)
+        return Response(
+            EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+COMPETENCIES = inline_serializer(
+    "MyCompetencies",
+    {
+        "levels": inline_serializer(
+            "Level",
+            {
+                "competency": serializers.CharField(),
+                "name": serializers.CharField(),
+                "level": serializers.IntegerField(),
+                "tier": serializers.CharField(),
+            },
+            many=True,
+        ),
+        "profiles": inline_serializer(
+            "ProfileStatus",
+            {
+                "profile": serializers.CharField(),
+                "met": serializers.IntegerField(),
+                "required": serializers.IntegerField(),
+                "complete": serializers.BooleanField(),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+class MyCompetenciesView(APIView):
+    """Your level in each competency (the highest awarded) and how close you are to each profile."""
+
+    @extend_schema(responses=COMPETENCIES)
+    def get(self, request):
+        levels = selectors.competency_levels(request.user)
+        return Response(
+            {
+                "levels": [
+                    {
+                        "competency": item.competency.code,
+                        "name": item.competency.name,
+                        "level": item.level,
+                        "tier": item.tier.value,
+                    }
+                    for item in levels
+                ],
+                "profiles": [
+                    {"profile": s.profile.code, "met": s.met, "required": s.required, "complete": s.complete}
+                    for s in selectors.profile_statuses(request.user, levels)
+                ],
+            }
+        )

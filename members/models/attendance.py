@@ -1,0 +1,133 @@
+"""Group meetings and attendance, recorded on phones that may be offline for days.
+
+Every mark a phone sends is kept, identified by the UUID the phone gave it. The current status of a
+member at a session is derived by one rule, the same whatever order the marks arrived in: the mark
+recorded last on its device wins, and a tie goes to the greater UUID (``current_statuses``).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Session(models.Model):
+    """A meeting of a community group: where people learn together and attendance is taken."""
+
+    # Made by the phone, so that a session planned offline and its marks travel together.
+    uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True)
+    group = models.ForeignKey(
+        "members.CommunityGroup", on_delete=models.PROTECT, related_name="sessions", verbose_name=_("group")
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    place = models.CharField(_("place"), max_length=150, blank=True)
+    topic = models.CharField(_("topic"), max_length=200)
+    course = models.ForeignKey(
+        "courses.CoursePage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("course"),
+    )
+    lesson = models.ForeignKey(
+        "courses.LessonPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lesson"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["group", "starts_at"], name="session_group_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.starts_at:%d/%m/%Y} · {self.topic}"
+
+
+class AttendanceMark(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("present")
+        LATE = "late", _("late")
+        EXCUSED = "excused", _("excused")
+        ABSENT = "absent", _("absent")
+
+    uuid = models.UUIDField(_("UUID"), unique=True)
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="marks", verbose_name=_("session")
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="attendance_marks",
+        verbose_name=_("member"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    recorded_at = models.DateTimeField(_("recorded at (on the phone)"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    device_id = models.CharField(_("device"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("attendance mark")
+        verbose_name_plural = _("attendance marks")
+        ordering = ["session", "member", "recorded_at", "uuid"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["present", "late", "excused", "absent"]),
+                name="attendancemark_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["session", "member", "recorded_at"], name="mark_session_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} · {self.member_id} · {self.status}"
+
+
+class IdempotencyRecord(models.Model):
+    """A request made with an ``Idempotency-Key``: its body's hash and, once done, its response, so
+    that a retry gets the same answer and changes nothing (kept at least 30 days)."""
+
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("processing")
+        DONE = "done", _("done")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    scope = models.CharField(max_length=64)
+    request_hash = models.CharField(max_length=64)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PROCESSING)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

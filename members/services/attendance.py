@@ -1,0 +1,196 @@
+"""Attendance sync: batches of marks (and sessions planned offline) sent by leaders' phones.
+
+Every mark is authorised on its own against the caller's scope and the group's roster; one bad
+mark never sinks the others. A mark's UUID is unique, so a replay changes nothing and says
+"duplicate". The work per batch is a fixed number of queries, whatever its size.
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members import permissions
+from members.models import AttendanceMark, CommunityGroup, Membership, Session, User
+from members.services.people import audit_record
+
+MAX_MARKS = 500
+CLOCK_SKEW = datetime.timedelta(days=1)
+
+REASONS = {
+    "unknown_session": _("The session is not known: send it with the marks."),
+    "session_conflict": _("This session id is already used for another group."),
+    "unknown_group": _("There is no group with this code."),
+    "not_allowed": _("You cannot record attendance for this group."),
+    "not_on_roster": _("This person was not a member of the group on the day of the session."),
+    "bad_status": _("The status must be present, late, excused or absent."),
+    "in_the_future": _("The time recorded on the phone is in the future: check the phone's clock."),
+}
+
+
+@dataclass(frozen=True)
+class SessionInput:
+    uuid: uuid.UUID
+    group_code: str
+    starts_at: datetime.datetime
+    topic: str
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class MarkInput:
+    uuid: uuid.UUID
+    session_uuid: uuid.UUID
+    member_id: int
+    status: str
+    recorded_at: datetime.datetime
+    device_id: str = ""
+
+
+@dataclass
+class Outcome:
+    uuid: uuid.UUID
+    outcome: str  # accepted | duplicate | rejected
+    reason: str = ""
+
+    @property
+    def message(self) -> str:
+        return str(REASONS.get(self.reason, ""))
+
+
+@dataclass
+class SyncResult:
+    sessions: list[Outcome] = field(default_factory=list)
+    marks: list[Outcome] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+        for mark in self.marks:
+            counts[mark.outcome] += 1
+        return counts
+
+
+@transaction.atomic
+def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[MarkInput]) -> SyncResult:
+    """Record a batch. Sessions first (new ones are created), then the marks that point at them."""
+    if len(marks) > MAX_MARKS:
+        raise ValueError(f"At most {MAX_MARKS} marks per batch.")
+    result = SyncResult()
+    wanted = {s.uuid for s in sessions} | {m.session_uuid for m in marks}
+    known = {s.uuid: s for s in Session.objects.filter(uuid__in=wanted).select_related("group")}
+    groups = {g.code: g for g in CommunityGroup.objects.filter(code__in={s.group_code for s in sessions})}
+
+    new_sessions = []
+    for item in sessions:
+        group = groups.get(item.group_code)
+        existing = known.get(item.uuid)
+        if existing is not None:
+            same = group is not None and existing.group_id == group.pk
+            result.sessions.append(
+                Outcome(item.uuid, "duplicate" if same else "rejected", "" if same else "session_conflict")
+            )
+        elif group is None:
+            result.sessions.append(Outcome(item.uuid, "rejected", "unknown_group"))
+        elif not permissions.can_record_attendance(user, group):
+            result.sessions.append(Outcome(item.uuid, "rejected", "not_allowed"))
+        else:
+            new_sessions.append(
+                Session(
+                    uuid=item.uuid,
+                    group=group,
+                    starts_at=item.starts_at,
+                    topic=item.topic[:200],
+                    place=item.place[:150],
+                    created_by=user,
+                )
+            )
+            result.sessions.append(Outcome(item.uuid, "accepted"))
+    if new_sessions:
+        # A session planned offline may arrive twice at once (two retries): the unique UUID decides.
+        Session.objects.bulk_create(new_sessions, ignore_conflicts=True)
+        known.update(
+            {
+                s.uuid: s
+                for s in Session.objects.filter(uuid__in=[s.uuid for s in new_sessions]).select_related(
+                    "group"
+                )
+            }
+        )
+
+    roster: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = {}
+    for group_id, user_id, joined, left in Membership.objects.filter(
+        group_id__in={s.group_id for s in known.values()}, user_id__in={m.member_id for m in marks}
+    ).values_list("group_id", "user_id", "joined_on", "left_on"):
+        roster.setdefault((group_id, user_id), []).append((joined, left))
+    already = set(
+        AttendanceMark.objects.filter(uuid__in=[m.uuid for m in marks]).values_list("uuid", flat=True)
+    )
+
+    now = timezone.now()
+    to_insert: list[AttendanceMark] = []
+    allowed: dict[int, bool] = {}
+    seen: set[uuid.UUID] = set()
+    for mark in marks:
+        session = known.get(mark.session_uuid)
+        if mark.uuid in already or mark.uuid in seen:
+            result.marks.append(Outcome(mark.uuid, "duplicate"))
+            continue
+        reason = _refusal(user, mark, session, roster, allowed, now)
+        if reason:
+            result.marks.append(Outcome(mark.uuid, "rejected", reason))
+            continue
+        seen.add(mark.uuid)
+        to_insert.append(
+            AttendanceMark(
+                uuid=mark.uuid,
+                session=session,
+                member_id=mark.member_id,
+                status=mark.status,
+                recorded_at=mark.recorded_at,
+                received_at=now,
+                recorded_by=user,
+                device_id=mark.device_id[:64],
+            )
+        )
+        result.marks.append(Outcome(mark.uuid, "accepted"))
+    if to_insert:
+        AttendanceMark.objects.bulk_create(to_insert, ignore_conflicts=True)
+        # Another request with the same marks may have inserted some first: those are duplicates here.
+        ours = set(
+            AttendanceMark.objects.filter(
+                uuid__in=[m.uuid for m in to_insert], received_at=now, recorded_by=user
+            ).values_list("uuid", flat=True)
+        )
+        for outcome in result.marks:
+            if outcome.outcome == "accepted" and outcome.uuid not in ours:
+                outcome.outcome = "duplicate"
+    counts = result.counts()
+    if any(counts.values()) or new_sessions:
+        audit_record(
+            actor=user,
+            action="attendance.sync",
+            target=user,
+            changes={"sessions_created": [0, len(new_sessions)], **{k: [0, v] for k, v in counts.items()}},
+        )
+    return result
+
+
+def _refusal(user, mark: MarkInput, session, roster, allowed, now) -> str:
+    if session is None:
+        return "unknown_session"
+    if session.pk not in allowed:
+        allowed[session.pk] = permissions.can_record_attendance(user, session.group)
+    if not allowed[session.pk]:
+        return "not_allowed"
+    if mark.status not in AttendanceMark.Status.values:
+        return "bad_status"
+    if mark.recorded_at > now + CLOCK_SKEW:
+        return "in_the_future"
+    day = timezone.localdate(session.starts_at)
+    spans = roster.get((session.group_id, mark.member_id), [])
+    if not any(joined <= day and (left is None or left >= day) for joined, left in spans):
+        return "not_on_roster"
+    return ""

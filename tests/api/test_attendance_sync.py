@@ -1,0 +1,199 @@
+import datetime
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from members.models import AttendanceMark, AuditEvent, Session
+from members.services import membership_end
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.now().replace(microsecond=0)
+
+
+def session_data(group, **extra):
+    return {
+        "uuid": str(uuid.uuid4()),
+        "group": group.code,
+        "starts_at": (NOW - datetime.timedelta(hours=2)).isoformat(),
+        "topic": "VNeID mức 2",
+        **extra,
+    }
+
+
+def mark(session, member, status="present", minutes=0, **extra):
+    return {
+        "uuid": str(uuid.uuid4()),
+        "session": session["uuid"],
+        "member": member.pk,
+        "status": status,
+        "recorded_at": (NOW - datetime.timedelta(hours=1, minutes=-minutes)).isoformat(),
+        "device_id": "may-1",
+        **extra,
+    }
+
+
+def post(client, body, key="k-1"):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post("/api/v1/attendance/sync/", body, format="json", **headers)
+
+
+def test_a_batch_with_a_new_session_is_accepted_mark_by_mark(api, world):
+    session = session_data(world.group_a)
+    marks = [mark(session, world.resident_a), mark(session, world.resident_a2, "late")]
+    response = post(api(world.leader_a), {"sessions": [session], "marks": marks})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["counts"] == {"accepted": 2, "duplicate": 0, "rejected": 0}
+    assert [m["outcome"] for m in body["marks"]] == ["accepted", "accepted"]
+    assert Session.objects.get(uuid=session["uuid"]).group == world.group_a
+    assert AttendanceMark.objects.count() == 2
+    assert AuditEvent.objects.filter(action="attendance.sync", actor=world.leader_a).count() == 1
+
+
+def test_the_idempotency_key_rules(api, world):
+    client = api(world.leader_a)
+    session = session_data(world.group_a)
+    body = {"sessions": [session], "marks": [mark(session, world.resident_a)]}
+    missing = post(client, body, key=None)
+    assert missing.status_code == 400 and missing.json()["error"]["code"] == "idempotency_key_required"
+    first = post(client, body)
+    replay = post(client, body)
+    assert (
+        replay.status_code == 200
+        and replay.json() == first.json()
+        and replay["Idempotent-Replayed"] == "true"
+    )
+    changed = post(client, {**body, "marks": [mark(session, world.resident_a2)]})
+    assert changed.status_code == 422 and changed.json()["error"]["code"] == "idempotency_key_reused"
+    assert AttendanceMark.objects.count() == 1
+
+
+def test_a_key_still_processing_answers_409(api, world):
+    from members.models import IdempotencyRecord
+
+    client = api(world.leader_a)
+    body = {"marks": []}
+    IdempotencyRecord.objects.create(
+        user=world.leader_a,
+        scope="attendance.sync",
+        key="busy",
+        request_hash=__import__("api.idempotency", fromlist=["_hash"])._hash(body),
+    )
+    response = post(client, body, key="busy")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "in_progress"
+
+
+def test_a_replayed_batch_under_a_new_key_changes_nothing(api, world):
+    client = api(world.leader_a)
+    session = session_data(world.group_a)
+    body = {
+        "sessions": [session],
+        "marks": [mark(session, world.resident_a), mark(session, world.resident_a2)],
+    }
+    post(client, body, key="first")
+    again = post(client, body, key="second").json()
+    assert again["counts"] == {"accepted": 0, "duplicate": 2, "rejected": 0}
+    assert [s["outcome"] for s in again["sessions"]] == ["duplicate"]
+    assert AttendanceMark.objects.count() == 2
+
+
+def test_one_bad_mark_never_sinks_the_others(api, world):
+    left = world.resident_a2.memberships.get()
+    left.joined_on = datetime.date(2025, 5, 1)
+    left.save()
+    membership_end(membership=left, left_on=NOW.date() - datetime.timedelta(days=30))
+    session = session_data(world.group_a)
+    marks = [
+        mark(session, world.resident_a),
+        mark(session, world.resident_a2),  # left the group before the session
+        mark(session, world.resident_c),  # another group's member
+        mark(session, world.resident_a, status="asleep"),
+        mark(session, world.resident_a, minutes=60 * 48),  # recorded two days in the future
+        {**mark(session, world.resident_a), "session": str(uuid.uuid4())},  # an unknown session
+    ]
+    body = post(api(world.leader_a), {"sessions": [session], "marks": marks}).json()
+    assert [(m["outcome"], m["reason"]) for m in body["marks"]] == [
+        ("accepted", ""),
+        ("rejected", "not_on_roster"),
+        ("rejected", "not_on_roster"),
+        ("rejected", "bad_status"),
+        ("rejected", "in_the_future"),
+        ("rejected", "unknown_session"),
+    ]
+    assert "thành viên của tổ" in body["marks"][1]["message"]
+    assert AttendanceMark.objects.count() == 1
+
+
+def test_a_leader_cannot_record_for_another_group(api, world):
+    session = session_data(world.group_b)
+    body = post(
+        api(world.leader_a), {"sessions": [session], "marks": [mark(session, world.resident_b)]}
+    ).json()
+    assert body["sessions"][0] == {
+        "uuid": session["uuid"],
+        "outcome": "rejected",
+        "reason": "not_allowed",
+        "message": body["sessions"][0]["message"],
+    }
+    assert body["marks"][0]["reason"] == "unknown_session"
+    assert not Session.objects.exists()
+
+
+def test_an_officer_records_for_a_group_of_their_commune(api, world):
+    session = session_data(world.group_b)
+    body = post(
+        api(world.officer_x), {"sessions": [session], "marks": [mark(session, world.resident_b)]}
+    ).json()
+    assert body["counts"]["accepted"] == 1
+    body = post(api(world.officer_y), {"marks": [mark(session, world.resident_b)]}, key="y").json()
+    assert body["marks"][0]["reason"] == "not_allowed"
+
+
+def test_the_current_status_is_the_mark_recorded_last_whatever_arrived_last(api, world):
+    client = api(world.leader_a)
+    session = session_data(world.group_a)
+    later = mark(session, world.resident_a, "late", minutes=10)
+    earlier = mark(session, world.resident_a, "absent", minutes=0)
+    post(client, {"sessions": [session], "marks": [later]}, key="a")
+    post(client, {"marks": [earlier]}, key="b")  # arrives last, was recorded first
+    current = client.get(f"/api/v1/sessions/{session['uuid']}/attendance/").json()
+    assert current == [
+        {
+            "member": world.resident_a.pk,
+            "status": "late",
+            "recorded_at": current[0]["recorded_at"],
+            "mark": later["uuid"],
+        }
+    ]
+    assert AttendanceMark.objects.count() == 2  # every mark is kept
+
+
+def test_more_than_500_marks_is_refused(api, world):
+    session = session_data(world.group_a)
+    marks = [mark(session, world.resident_a) for _ in range(501)]
+    response = post(api(world.leader_a), {"sessions": [session], "marks": marks})
+    assert response.status_code == 400 and "marks" in response.json()["error"]["fields"]
+
+
+def test_queries_per_batch_do_not_grow_with_its_size(api, world, django_assert_max_num_queries):
+    from tests.factories import MembershipFactory, UserFactory
+
+    people = [world.resident_a, world.resident_a2]
+    for _ in range(48):
+        person = UserFactory(village=world.group_a.village)
+        MembershipFactory(user=person, group=world.group_a)
+        people.append(person)
+    client = api(world.leader_a)
+    post(client, {"marks": []}, key="warm-up")  # the token's expiry is refreshed once, on first use
+    counts = []
+    for size, key in ((5, "small"), (50, "large")):
+        session = session_data(world.group_a)
+        body = {"sessions": [session], "marks": [mark(session, people[i % len(people)]) for i in range(size)]}
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert post(client, body, key=key).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
