@@ -197,3 +197,20 @@ def test_queries_per_batch_do_not_grow_with_its_size(api, world, django_assert_m
             assert post(client, body, key=key).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_keys_are_kept_30_days_then_forgotten(api, world):
+    from django.core.management import call_command
+
+    from members.models import IdempotencyRecord
+
+    post(api(world.leader_a), {"marks": []}, key="old")
+    record = IdempotencyRecord.objects.get(key="old")
+    record.created_at = timezone.now() - datetime.timedelta(days=29)
+    record.save()
+    call_command("purge_idempotency_keys", stdout=__import__("io").StringIO())
+    assert IdempotencyRecord.objects.filter(key="old").exists()
+    record.created_at = timezone.now() - datetime.timedelta(days=31)
+    record.save()
+    call_command("purge_idempotency_keys", stdout=__import__("io").StringIO())
+    assert not IdempotencyRecord.objects.filter(key="old").exists()
