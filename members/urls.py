@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import views
+from members import leader_views, views
 
 app_name = "members"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("hoc/bai/<int:lesson_id>/xong/", views.lesson_done, name="lesson_done"),
     path("hoc/bai/<int:lesson_id>/tra-loi/", views.quiz_submit, name="quiz_submit"),
     path("to/<str:group_code>/dang-ky-ho/", views.assisted_signup, name="assisted_signup"),
+    path("to-cua-toi/", leader_views.my_groups, name="my_groups"),
+    path("to/<str:code>/", leader_views.group, name="group"),
+    path("to/<str:code>/roi-to/<int:membership_id>/", leader_views.member_left, name="member_left"),
+    path("to/<str:code>/buoi-moi/", leader_views.session_new, name="session_new"),
+    path("to/<str:code>/buoi/<uuid:session_uuid>/", leader_views.session, name="session"),
+    path("to/<str:code>/diem-danh/", leader_views.summary, name="summary"),
 ]

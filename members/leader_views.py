@@ -1,0 +1,174 @@
+"""Pages for group leaders on their phones: their groups, rosters with progress, sessions, taking
+attendance (with one tap per person, offline too: static/members/leader.js) and summaries.
+
+Every page works without JavaScript: attendance is then a form of radio buttons.
+"""
+
+import csv
+import uuid
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from members import permissions, selectors, services
+from members.exports import safe_cell
+from members.models import AttendanceMark, CommunityGroup, Membership, Session
+from members.phone import format_phone
+from members.selectors.groups import attendance_summary, roster, sessions_with_counts, statuses_for
+from members.services.attendance import MarkInput, SessionInput, attendance_sync
+
+
+def _managed_group(request, code: str) -> CommunityGroup:
+    group = get_object_or_404(CommunityGroup.objects.select_related("commune", "village"), code=code)
+    if not permissions.can_manage_group(request.user, group):
+        raise PermissionDenied
+    return group
+
+
+@login_required
+def my_groups(request):
+    groups = list(
+        selectors.groups_with_counts(permissions.groups_managed_by(request.user)).order_by("code")[:200]
+    )
+    if len(groups) == 1:
+        return redirect("members:group", code=groups[0].code)
+    return render(request, "members/leader/groups.html", {"groups": groups})
+
+
+@login_required
+def group(request, code: str):
+    group = _managed_group(request, code)
+    return render(
+        request,
+        "members/leader/group.html",
+        {"group": group, "roster": list(roster(group)), "sessions": sessions_with_counts(group, limit=20)},
+    )
+
+
+@require_POST
+@login_required
+def member_left(request, code: str, membership_id: int):
+    group = _managed_group(request, code)
+    membership = get_object_or_404(Membership.objects.select_related("user"), pk=membership_id, group=group)
+    try:
+        services.membership_end(membership=membership, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s has left the group.") % {"name": membership.user.full_name})
+    return redirect("members:group", code=group.code)
+
+
+class SessionForm(forms.Form):
+    date = forms.DateField(label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=gettext_lazy("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200)
+    place = forms.CharField(label=gettext_lazy("Place"), max_length=150, required=False)
+    uuid = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+
+@login_required
+def session_new(request, code: str):
+    group = _managed_group(request, code)
+    now = timezone.localtime()
+    form = SessionForm(
+        request.POST or None, initial={"date": now.date(), "time": now.replace(minute=0).time()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        starts_at = timezone.make_aware(timezone.datetime.combine(data["date"], data["time"]))
+        result = attendance_sync(
+            user=request.user,
+            sessions=[
+                SessionInput(
+                    data["uuid"] or uuid.uuid4(), group.code, starts_at, data["topic"], data["place"]
+                )
+            ],
+            marks=[],
+        )
+        outcome = result.sessions[0]
+        if outcome.outcome == "rejected":
+            form.add_error(None, outcome.message)
+        else:
+            return redirect("members:session", code=group.code, session_uuid=outcome.uuid)
+    return render(request, "members/leader/session_new.html", {"group": group, "form": form})
+
+
+@login_required
+def session(request, code: str, session_uuid):
+    """Take attendance. Without JavaScript: a radio button per person and one "Save"."""
+    group = _managed_group(request, code)
+    session = get_object_or_404(Session, uuid=session_uuid, group=group)
+    members = list(roster(group, include_former=True))
+    day = timezone.localdate(session.starts_at)
+    on_roster = [m for m in members if m.joined_on <= day and (m.left_on is None or m.left_on >= day)]
+    current = statuses_for(session)
+    if request.method == "POST":
+        now = timezone.now()
+        marks = [
+            MarkInput(uuid.uuid4(), session.uuid, m.user_id, request.POST[f"m-{m.user_id}"], now, "web")
+            for m in on_roster
+            if request.POST.get(f"m-{m.user_id}") and request.POST[f"m-{m.user_id}"] != current.get(m.user_id)
+        ]
+        result = attendance_sync(user=request.user, sessions=[], marks=marks)
+        refused = [o for o in result.marks if o.outcome == "rejected"]
+        for outcome in refused:
+            messages.error(request, outcome.message)
+        if not refused:
+            messages.success(request, _("Attendance saved."))
+        return redirect("members:session", code=group.code, session_uuid=session.uuid)
+    return render(
+        request,
+        "members/leader/session.html",
+        {
+            "group": group,
+            "session": session,
+            "people": [(m, current.get(m.user_id, "")) for m in on_roster],
+            "statuses": AttendanceMark.Status.choices,
+        },
+    )
+
+
+@login_required
+def summary(request, code: str):
+    group = _managed_group(request, code)
+    lines = attendance_summary(group)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="diem-danh-{group.code}.csv"'
+        response.write("\ufeff")  # so that Excel opens Vietnamese text as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _("Full name"),
+                _("Mobile number"),
+                _("Role"),
+                _("Sessions attended"),
+                _("Sessions held"),
+                _("Last seen"),
+                _("Left on"),
+            ]
+        )
+        for line in lines:
+            membership = line.membership
+            writer.writerow(
+                [
+                    safe_cell(membership.user.full_name),
+                    format_phone(membership.user.phone),
+                    membership.get_role_display(),
+                    line.attended,
+                    line.sessions,
+                    timezone.localtime(line.last_seen).strftime("%d/%m/%Y") if line.last_seen else "",
+                    membership.left_on.strftime("%d/%m/%Y") if membership.left_on else "",
+                ]
+            )
+        return response
+    return render(request, "members/leader/summary.html", {"group": group, "lines": lines})

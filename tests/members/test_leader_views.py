@@ -1,0 +1,106 @@
+"""Group leaders' pages, without JavaScript (the offline layer only enhances them)."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import AttendanceMark, Membership, Session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _hosts(settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("leader_a", 200),
+        ("officer_x", 200),
+        ("trainer", 200),
+        ("leader_b", 403),
+        ("officer_y", 403),
+        ("resident", 403),
+    ],
+)
+def test_the_group_page_is_for_those_who_manage_the_group(client, world, persona, expected):
+    client.force_login(world.personas()[persona])
+    assert client.get(reverse("members:group", args=[world.group_a.code])).status_code == expected
+
+
+def test_the_roster_shows_each_members_progress(client, world, django_assert_max_num_queries):
+    client.force_login(world.leader_a)
+    url = reverse("members:group", args=[world.group_a.code])
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        body = client.get(url).content.decode()
+    assert world.resident_a.full_name in body and "0 khóa đã hoàn thành" in body
+    assert world.resident_b.full_name not in body
+
+
+def test_a_leader_plans_a_session_and_takes_attendance_without_javascript(client, world):
+    client.force_login(world.leader_a)
+    response = client.post(
+        reverse("members:session_new", args=[world.group_a.code]),
+        {
+            "date": timezone.localdate().isoformat(),
+            "time": "19:00",
+            "topic": "Cài VNeID",
+            "place": "Nhà văn hóa",
+        },
+    )
+    session = Session.objects.get()
+    assert response["Location"] == reverse("members:session", args=[world.group_a.code, session.uuid])
+    page = client.get(response["Location"]).content.decode()
+    assert world.resident_a.full_name in page and 'value="present"' in page
+    client.post(
+        response["Location"], {f"m-{world.resident_a.pk}": "present", f"m-{world.resident_a2.pk}": "late"}
+    )
+    assert dict(AttendanceMark.objects.values_list("member", "status")) == {
+        world.resident_a.pk: "present",
+        world.resident_a2.pk: "late",
+    }
+    # Saving again without a change records nothing new; a change adds a mark and keeps the old one.
+    client.post(
+        response["Location"], {f"m-{world.resident_a.pk}": "present", f"m-{world.resident_a2.pk}": "late"}
+    )
+    assert AttendanceMark.objects.count() == 2
+    client.post(response["Location"], {f"m-{world.resident_a.pk}": "absent"})
+    assert AttendanceMark.objects.count() == 3
+    body = client.get(reverse("members:group", args=[world.group_a.code])).content.decode()
+    assert "1 người đến" in body and "1 vắng" in body
+
+
+def test_a_member_who_left_is_marked_and_drops_off_the_next_session(client, world):
+    client.force_login(world.leader_a)
+    membership = Membership.objects.get(user=world.resident_a2)
+    membership.joined_on = datetime.date(2025, 5, 1)
+    membership.save()
+    client.post(reverse("members:member_left", args=[world.group_a.code, membership.pk]))
+    membership.refresh_from_db()
+    assert membership.left_on == timezone.localdate()
+    session = Session.objects.create(
+        group=world.group_a, starts_at=timezone.now() + datetime.timedelta(days=2), topic="Buổi sau"
+    )
+    page = client.get(reverse("members:session", args=[world.group_a.code, session.uuid])).content.decode()
+    assert (
+        f'data-member="{world.resident_a2.pk}"' not in page and f'data-member="{world.resident_a.pk}"' in page
+    )
+
+
+def test_the_attendance_summary_exports_to_csv_with_vietnamese_headers(client, world):
+    client.force_login(world.leader_a)
+    world.resident_a.full_name = '=HYPERLINK("http://x")'
+    world.resident_a.save()
+    response = client.get(reverse("members:summary", args=[world.group_a.code]) + "?format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["Họ và tên", "Số điện thoại di động", "Vai trò", "Số buổi tham gia"]
+    names = [row[0] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://x")' in names  # never a live formula in a spreadsheet
