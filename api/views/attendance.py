@@ -82,8 +82,11 @@ class SessionViewSet(
     @extend_schema(responses=CurrentAttendanceSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def attendance(self, request, uuid=None):
-        """Each member's current status at this session (the mark recorded last wins)."""
+        """Each member's current status at this session (the mark recorded last wins). For those who
+        take attendance: members of a group do not see each other's."""
         session = self.get_object()
+        if not permissions.can_record_attendance(request.user, session.group):
+            raise PermissionDenied
         current = current_statuses([session.pk])
         return Response(
             CurrentAttendanceSerializer(sorted(current.values(), key=lambda m: m.member_id), many=True).data

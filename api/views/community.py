@@ -92,11 +92,10 @@ class MembershipViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """Record that a member left the group (the row stays, with their attendance history)."""
+        # Someone else's membership in a group one cannot manage is not even acknowledged (404).
+        reachable = Q(group__in=permissions.groups_managed_by(request.user)) | Q(user=request.user)
         membership = get_object_or_404(
-            Membership.objects.select_related("group", "user").filter(
-                group__in=permissions.groups_visible_to(request.user)
-            ),
-            pk=pk,
+            Membership.objects.select_related("group", "user").filter(reachable), pk=pk
         )
         if not permissions.can_manage_group(request.user, membership.group):
             raise PermissionDenied
