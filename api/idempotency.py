@@ -52,10 +52,14 @@ def run_once(request, scope: str, work):
                 422, "idempotency_key_reused", _("This key was already used with a different request.")
             )
         if record.state == IdempotencyRecord.State.PROCESSING:
-            if record.created_at > timezone.now() - STALE_AFTER:
+            claimed = 0
+            if record.created_at <= timezone.now() - STALE_AFTER:
+                # Take over a stale key only if no other retry took it first: a conditional update.
+                claimed = IdempotencyRecord.objects.filter(
+                    pk=record.pk, state=IdempotencyRecord.State.PROCESSING, created_at=record.created_at
+                ).update(created_at=timezone.now())
+            if not claimed:
                 return error_response(409, "in_progress", _("The same request is still being processed."))
-            record.created_at = timezone.now()
-            record.save(update_fields=["created_at"])
         else:
             response = Response(record.response_body, status=record.response_status)
             response["Idempotent-Replayed"] = "true"

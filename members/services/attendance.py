@@ -83,42 +83,54 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
     known = {s.uuid: s for s in Session.objects.filter(uuid__in=wanted).select_related("group")}
     groups = {g.code: g for g in CommunityGroup.objects.filter(code__in={s.group_code for s in sessions})}
 
-    new_sessions = []
+    now = timezone.now()
+    new_sessions: dict[uuid.UUID, Session] = {}
     for item in sessions:
         group = groups.get(item.group_code)
-        existing = known.get(item.uuid)
+        existing = known.get(item.uuid) or new_sessions.get(item.uuid)
         if existing is not None:
             same = group is not None and existing.group_id == group.pk
-            result.sessions.append(
-                Outcome(item.uuid, "duplicate" if same else "rejected", "" if same else "session_conflict")
+            outcome = Outcome(
+                item.uuid, "duplicate" if same else "rejected", "" if same else "session_conflict"
             )
         elif group is None:
-            result.sessions.append(Outcome(item.uuid, "rejected", "unknown_group"))
+            outcome = Outcome(item.uuid, "rejected", "unknown_group")
         elif not permissions.can_record_attendance(user, group):
-            result.sessions.append(Outcome(item.uuid, "rejected", "not_allowed"))
+            outcome = Outcome(item.uuid, "rejected", "not_allowed")
         else:
-            new_sessions.append(
-                Session(
-                    uuid=item.uuid,
-                    group=group,
-                    starts_at=item.starts_at,
-                    topic=item.topic[:200],
-                    place=item.place[:150],
-                    created_by=user,
-                )
+            new_sessions[item.uuid] = Session(
+                uuid=item.uuid,
+                group=group,
+                starts_at=item.starts_at,
+                topic=item.topic[:200],
+                place=item.place[:150],
+                created_by=user,
+                created_at=now,
             )
-            result.sessions.append(Outcome(item.uuid, "accepted"))
+            outcome = Outcome(item.uuid, "accepted")
+        result.sessions.append(outcome)
+    created = 0
     if new_sessions:
-        # A session planned offline may arrive twice at once (two retries): the unique UUID decides.
-        Session.objects.bulk_create(new_sessions, ignore_conflicts=True)
-        known.update(
-            {
-                s.uuid: s
-                for s in Session.objects.filter(uuid__in=[s.uuid for s in new_sessions]).select_related(
-                    "group"
-                )
-            }
+        # A session planned offline may arrive twice at once (two retries): the unique UUID decides,
+        # and only the request whose row was stored says "accepted". Inserting in UUID order keeps
+        # two requests with overlapping rows from deadlocking each other.
+        Session.objects.bulk_create(
+            sorted(new_sessions.values(), key=lambda s: s.uuid), ignore_conflicts=True
         )
+        stored = {
+            s.uuid: s for s in Session.objects.filter(uuid__in=list(new_sessions)).select_related("group")
+        }
+        known.update(stored)
+        for outcome in result.sessions:
+            if outcome.outcome != "accepted":
+                continue
+            row = stored[outcome.uuid]
+            if (row.created_at, row.created_by_id) == (now, user.pk):
+                created += 1
+            elif row.group_id == new_sessions[outcome.uuid].group_id:
+                outcome.outcome = "duplicate"
+            else:
+                outcome.outcome, outcome.reason = "rejected", "session_conflict"
 
     roster: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = {}
     for group_id, user_id, joined, left in Membership.objects.filter(
@@ -129,7 +141,6 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
         AttendanceMark.objects.filter(uuid__in=[m.uuid for m in marks]).values_list("uuid", flat=True)
     )
 
-    now = timezone.now()
     to_insert: list[AttendanceMark] = []
     allowed: dict[int, bool] = {}
     seen: set[uuid.UUID] = set()
@@ -157,7 +168,7 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
         )
         result.marks.append(Outcome(mark.uuid, "accepted"))
     if to_insert:
-        AttendanceMark.objects.bulk_create(to_insert, ignore_conflicts=True)
+        AttendanceMark.objects.bulk_create(sorted(to_insert, key=lambda m: m.uuid), ignore_conflicts=True)
         # Another request with the same marks may have inserted some first: those are duplicates here.
         ours = set(
             AttendanceMark.objects.filter(
@@ -168,12 +179,12 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
             if outcome.outcome == "accepted" and outcome.uuid not in ours:
                 outcome.outcome = "duplicate"
     counts = result.counts()
-    if any(counts.values()) or new_sessions:
+    if any(counts.values()) or created:
         audit_record(
             actor=user,
             action="attendance.sync",
             target=user,
-            changes={"sessions_created": [0, len(new_sessions)], **{k: [0, v] for k, v in counts.items()}},
+            changes={"sessions_created": [0, created], **{k: [0, v] for k, v in counts.items()}},
         )
     return result
 

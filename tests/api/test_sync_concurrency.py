@@ -1,0 +1,281 @@
+"""Attendance sync under real concurrency (PostgreSQL, real threads, one connection each).
+
+A phone whose answers get lost sends the same batch again and again, sometimes while the first copy
+is still being processed. Whatever the interleaving, every mark is stored once and is "accepted" by
+exactly one response.
+"""
+
+import datetime
+import itertools
+import random
+import threading
+import uuid
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from api.idempotency import STALE_AFTER, _hash
+from members.models import AttendanceMark, IdempotencyRecord, Membership, Session, User
+from members.services.attendance import MarkInput, SessionInput, attendance_sync
+from tests.factories import CommunityGroupFactory, UserFactory
+
+pytestmark = pytest.mark.postgres
+transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+URL = "/api/v1/attendance/sync/"
+THREADS = 20
+MEMBERS = 25
+MARKS_EACH = 20  # 25 members × 20 marks (each at its own minute) = 500 marks, the most a batch may hold
+STATUSES = ["present", "late", "excused", "absent"]
+_phones = itertools.count(1)
+
+
+def group_with_members(count=MEMBERS):
+    """A group, its leader and ``count`` members (created in bulk: a few queries, whatever ``count``)."""
+    group = CommunityGroupFactory()
+    leader = UserFactory(village=group.village)
+    now = timezone.now()
+    people = User.objects.bulk_create(
+        [
+            User(
+                phone=f"+8497{next(_phones):07d}",
+                full_name=f"Hoàng Văn Thử {n}",
+                village=group.village,
+                consent_at=now,
+                password="!",  # unusable: they never sign in here
+            )
+            for n in range(count)
+        ]
+    )
+    joined = datetime.date(2024, 1, 1)
+    Membership.objects.bulk_create(
+        [Membership(user=leader, group=group, role=Membership.Role.LEADER, joined_on=joined)]
+        + [Membership(user=person, group=group, joined_on=joined) for person in people]
+    )
+    return group, leader, people
+
+
+def batch(group, people, marks_each=MARKS_EACH):
+    """One session planned offline and ``marks_each`` marks for each person, as a phone sends them."""
+    base = timezone.now().replace(microsecond=0) - datetime.timedelta(hours=1)
+    session = {
+        "uuid": str(uuid.uuid4()),
+        "group": group.code,
+        "starts_at": (base - datetime.timedelta(hours=1)).isoformat(),
+        "topic": "Dịch vụ công trực tuyến",
+        "place": "Nhà văn hóa",
+    }
+    marks = [
+        {
+            "uuid": str(uuid.uuid4()),
+            "session": session["uuid"],
+            "member": person.pk,
+            "status": STATUSES[(i + j) % len(STATUSES)],
+            "recorded_at": (base + datetime.timedelta(minutes=j)).isoformat(),
+            "device_id": "may-truong-to",
+        }
+        for i, person in enumerate(people)
+        for j in range(marks_each)
+    ]
+    return {"sessions": [session], "marks": marks}
+
+
+def clients_for(user, count=THREADS):
+    """``count`` phones (or retries) of one leader, each with its own token."""
+    clients = []
+    for _ in range(count):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
+        clients.append(client)
+    return clients
+
+
+def run_together(work, count=THREADS):
+    """Call ``work(i)`` in ``count`` threads released at the same moment; return results, errors."""
+    barrier = threading.Barrier(count)
+    results, errors = {}, {}
+
+    def runner(index):
+        try:
+            barrier.wait()
+            results[index] = work(index)
+        except Exception as error:  # collected and asserted on by the caller
+            errors[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def post_all(clients, bodies, keys):
+    def work(index):
+        response = clients[index].post(URL, bodies[index], format="json", HTTP_IDEMPOTENCY_KEY=keys[index])
+        replayed = response.get("Idempotent-Replayed") == "true"
+        return response.status_code, replayed, response.json()
+
+    return run_together(work)
+
+
+def mark_outcomes(results) -> dict[str, Counter]:
+    """For each mark, how many fresh (not replayed) 200 responses gave each outcome."""
+    outcomes: dict[str, Counter] = {}
+    for status, replayed, body in results.values():
+        if status == 200 and not replayed:
+            for outcome in body["marks"]:
+                outcomes.setdefault(outcome["uuid"], Counter())[outcome["outcome"]] += 1
+    return outcomes
+
+
+@transactional
+def test_twenty_copies_of_one_batch_under_different_keys_store_each_mark_once():
+    group, leader, people = group_with_members()
+    body = batch(group, people)
+    assert len(body["marks"]) == 500
+    results, errors = post_all(clients_for(leader), [body] * THREADS, [f"k-{i}" for i in range(THREADS)])
+
+    assert not errors, errors
+    assert sorted(status for status, _replayed, _body in results.values()) == [200] * THREADS
+    assert AttendanceMark.objects.count() == 500
+    assert Session.objects.filter(group=group).count() == 1
+    outcomes = mark_outcomes(results)
+    assert set(outcomes) == {mark["uuid"] for mark in body["marks"]}
+    assert {uuid: dict(counts) for uuid, counts in outcomes.items()} == {
+        mark["uuid"]: {"accepted": 1, "duplicate": THREADS - 1} for mark in body["marks"]
+    }
+
+
+@transactional
+def test_twenty_copies_of_a_new_session_say_accepted_once():
+    """The session is created once (the unique UUID decides); only that request may say so."""
+    group, leader, people = group_with_members(5)
+    body = batch(group, people, marks_each=1)
+    results, errors = post_all(clients_for(leader), [body] * THREADS, [f"k-{i}" for i in range(THREADS)])
+
+    assert not errors, errors
+    assert Session.objects.filter(group=group).count() == 1
+    assert {uuid: counts["accepted"] for uuid, counts in mark_outcomes(results).items()} == {
+        mark["uuid"]: 1 for mark in body["marks"]
+    }
+    sessions = Counter(answer["sessions"][0]["outcome"] for _s, _r, answer in results.values())
+    assert sessions == {"accepted": 1, "duplicate": THREADS - 1}, sessions
+
+
+@transactional
+def test_twenty_copies_of_one_batch_under_one_key_do_the_work_once():
+    group, leader, people = group_with_members()
+    body = batch(group, people)
+    results, errors = post_all(clients_for(leader), [body] * THREADS, ["same-key"] * THREADS)
+
+    assert not errors, errors
+    statuses = Counter("replayed" if replayed else status for status, replayed, _body in results.values())
+    assert statuses[200] == 1, statuses
+    assert set(statuses) <= {200, 409, "replayed"}, statuses
+    fresh = next(body for status, replayed, body in results.values() if status == 200 and not replayed)
+    assert fresh["counts"] == {"accepted": 500, "duplicate": 0, "rejected": 0}
+    for status, replayed, answer in results.values():
+        if replayed:
+            assert (status, answer) == (200, fresh)
+        elif status == 409:
+            assert answer["error"]["code"] == "in_progress"
+    assert AttendanceMark.objects.count() == 500
+    record = IdempotencyRecord.objects.get(user=leader, key="same-key")
+    assert (record.state, record.response_body) == ("done", fresh)
+
+
+@transactional
+def test_twenty_copies_in_different_orders_store_each_mark_once():
+    """A phone re-freezes its outbox in another order and sends it again while the first is running:
+    concurrent transactions then insert the same rows in different orders. (With threads the GIL
+    staggers the INSERTs, so this rarely overlaps them: it guards the outcomes, it cannot prove the
+    absence of a deadlock between worker processes.)"""
+    group, leader, people = group_with_members()
+    body = batch(group, people)
+    # The session is already known (sent with an earlier batch): nothing serialises the inserts.
+    first = clients_for(leader, 1)[0].post(
+        URL, {**body, "marks": body["marks"][:1]}, format="json", HTTP_IDEMPOTENCY_KEY="session"
+    )
+    assert first.status_code == 200 and first.json()["counts"]["accepted"] == 1
+    shuffle = random.Random(20_260_101).shuffle
+    bodies = []
+    for _ in range(THREADS):
+        marks = list(body["marks"])
+        shuffle(marks)
+        bodies.append({**body, "marks": marks})
+    results, errors = post_all(clients_for(leader), bodies, [f"k-{i}" for i in range(THREADS)])
+
+    assert not errors, errors
+    assert sorted(status for status, _replayed, _body in results.values()) == [200] * THREADS
+    assert AttendanceMark.objects.count() == 500
+    assert {uuid: counts["accepted"] for uuid, counts in mark_outcomes(results).items()} == {
+        mark["uuid"]: 1 for mark in body["marks"][1:]
+    } | {body["marks"][0]["uuid"]: 0}
+
+
+def as_inputs(body):
+    parse = datetime.datetime.fromisoformat
+    sessions = [
+        SessionInput(uuid.UUID(s["uuid"]), s["group"], parse(s["starts_at"]), s["topic"], s["place"])
+        for s in body["sessions"]
+    ]
+    marks = [
+        MarkInput(
+            uuid.UUID(m["uuid"]),
+            uuid.UUID(m["session"]),
+            m["member"],
+            m["status"],
+            parse(m["recorded_at"]),
+            m["device_id"],
+        )
+        for m in body["marks"]
+    ]
+    return {"sessions": sessions, "marks": marks}
+
+
+@pytest.mark.django_db
+def test_the_queries_per_batch_do_not_depend_on_its_size():
+    group, leader, people = group_with_members()
+    attendance_sync(user=leader, **as_inputs(batch(group, people[:1], marks_each=1)))  # warm-up
+    counts = {}
+    for size in (10, 500):
+        body = batch(group, people)
+        body["marks"] = body["marks"][:size]
+        with CaptureQueriesContext(connection) as queries:
+            result = attendance_sync(user=leader, **as_inputs(body))
+        assert result.counts() == {"accepted": size, "duplicate": 0, "rejected": 0}
+        counts[size] = len(queries)
+    assert counts[10] == counts[500], counts
+
+
+@transactional
+def test_twenty_retries_taking_over_a_stale_key_do_the_work_once():
+    """A request died without a trace and left its key "processing" for too long: the retries that
+    arrive together may take it over, but only one of them may do the work."""
+    group, leader, people = group_with_members()
+    body = batch(group, people)
+    IdempotencyRecord.objects.create(
+        user=leader,
+        scope="attendance.sync",
+        key="stale",
+        request_hash=_hash(body),
+        created_at=timezone.now() - STALE_AFTER - datetime.timedelta(minutes=1),
+    )
+    results, errors = post_all(clients_for(leader), [body] * THREADS, ["stale"] * THREADS)
+
+    assert not errors, errors
+    statuses = Counter("replayed" if replayed else status for status, replayed, _body in results.values())
+    assert AttendanceMark.objects.count() == 500
+    assert set(statuses) <= {200, 409, "replayed"}, statuses
+    assert {uuid: counts["accepted"] for uuid, counts in mark_outcomes(results).items()} == {
+        mark["uuid"]: 1 for mark in body["marks"]
+    }
+    assert statuses[200] == 1, statuses  # the key promises the work is done once
