@@ -290,7 +290,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 
 
 class EnrolInputSerializer(serializers.Serializer):
-    course = serializers.IntegerField()
+    course = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
 # Certificates ----------------------------------------------------------------------------------------
@@ -333,14 +333,18 @@ class VerificationSerializer(serializers.Serializer):
     serial = serializers.CharField(allow_blank=True)
     reason = serializers.CharField(allow_blank=True)
     signature_checked = serializers.BooleanField()
-    holder_name = serializers.CharField(source="certificate.holder_name", default=None)
-    achievement_code = serializers.CharField(source="certificate.achievement_code", default=None)
-    achievement_title = serializers.CharField(source="certificate.achievement_title", default=None)
-    issued_at = serializers.DateTimeField(source="certificate.issued_at", default=None)
-    issuer_name = serializers.CharField(source="certificate.issuer_name", default=None)
-    revoked_at = serializers.DateTimeField(source="certificate.revoked_at", default=None)
-    revoked_reason = serializers.CharField(source="certificate.revoked_reason", default=None)
-    competencies = serializers.JSONField(source="certificate.competencies", default=None)
+    holder_name = serializers.CharField(source="certificate.holder_name", default=None, allow_null=True)
+    achievement_code = serializers.CharField(
+        source="certificate.achievement_code", default=None, allow_null=True
+    )
+    achievement_title = serializers.CharField(
+        source="certificate.achievement_title", default=None, allow_null=True
+    )
+    issued_at = serializers.DateTimeField(source="certificate.issued_at", default=None, allow_null=True)
+    issuer_name = serializers.CharField(source="certificate.issuer_name", default=None, allow_null=True)
+    revoked_at = serializers.DateTimeField(source="certificate.revoked_at", default=None, allow_null=True)
+    revoked_reason = serializers.CharField(source="certificate.revoked_reason", default=None, allow_null=True)
+    competencies = serializers.JSONField(source="certificate.competencies", default=None, allow_null=True)
 
 
 # Auth ---------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 a whole commune can share one carrier address."""
 
 import hashlib
+from collections.abc import Mapping
 
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -12,7 +13,8 @@ class SignInThrottle(SimpleRateThrottle):
     scope = "sign_in"
 
     def get_cache_key(self, request, view):
-        raw = str(request.data.get("phone", "")) if hasattr(request, "data") else ""
+        data = getattr(request, "data", None)
+        raw = str(data.get("phone", "")) if isinstance(data, Mapping) else ""
         try:
             account = normalize_phone(raw)
         except Exception:  # a malformed number is still one "account" for counting

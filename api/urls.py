@@ -1,8 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api.views import attendance, auth, certificates, community, learning, reference
+from api.views import attendance, auth, certificates, community, fallback, learning, reference
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -33,4 +33,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Last: unknown addresses get a JSON 404. Only those ending in "/", so that CommonMiddleware can
+    # still redirect /api/v1/me to /api/v1/me/.
+    re_path(r"^[\s\S]*/$", fallback.NotFoundView.as_view(), name="not-found"),
 ]

@@ -1,5 +1,6 @@
 """What a verifier learns about a certificate: from the register, and from the QR's signature."""
 
+import re
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -32,8 +33,15 @@ class Verification:
         return self.claims is not None
 
 
+# What a serial can look like (CB-2026-000123). Anything else names no certificate and never reaches
+# the database (which would refuse, say, a NUL byte with an error instead of an answer).
+SERIAL_SHAPE = re.compile(r"[A-Z0-9-]{1,40}")
+
+
 def verify(serial: str, payload_text: str | None = None) -> Verification:
     serial = serial.strip().upper()
+    if serial and not SERIAL_SHAPE.fullmatch(serial):
+        return Verification("unknown", serial.replace("\x00", "")[:40], None, None)
     certificate = (
         Certificate.objects.select_related("course", "profile").filter(serial=serial).first()
         if serial

@@ -1,11 +1,15 @@
+import datetime
 import uuid
 
-from django.shortcuts import get_object_or_404
+from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,10 +33,29 @@ def sessions_visible_to(user):
     return Session.objects.filter(group__in=permissions.groups_visible_to(user)).select_related("group")
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 instant, turned into UTC before it reaches the database: PostgreSQL refuses offsets
+    beyond ±15:59 that Python accepts, and an instant at the edge of year 1 cannot move zones."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError:
+            message = _("Enter a date and time between the years 2 and 9998.")
+            raise forms.ValidationError(message, code="invalid") from None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class SessionFilter(filters.FilterSet):
     group = filters.CharFilter(field_name="group__code")
-    after = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    before = filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lt")
+    after = UtcDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    before = UtcDateTimeFilter(field_name="starts_at", lookup_expr="lt")
 
     class Meta:
         model = Session
@@ -95,7 +118,7 @@ class SessionViewSet(
 
 class MarkFilter(filters.FilterSet):
     session = filters.UUIDFilter(field_name="session__uuid")
-    member = filters.NumberFilter(field_name="member_id")
+    member = filters.NumberFilter(field_name="member_id", min_value=1, max_value=2**31 - 1)
 
     class Meta:
         model = AttendanceMark

@@ -1,10 +1,10 @@
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from api.pagination import ByCode, ByName
@@ -34,6 +34,7 @@ class GroupViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = GroupSerializer
     lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9_-]+"
     pagination_class = ByCode
     filterset_class = GroupFilter
 
@@ -124,6 +125,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = PersonSerializer
     pagination_class = ByName
+    lookup_value_regex = "[0-9]{1,10}"
     filterset_class = MemberFilter
 
     def get_queryset(self):

@@ -1,9 +1,9 @@
 from django.db.models import Count, Prefetch, Q
-from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -47,6 +47,7 @@ class CourseViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = CourseSerializer
     pagination_class = None
+    lookup_value_regex = "[0-9]{1,10}"
     filterset_class = CourseFilter
 
     def get_queryset(self):
@@ -134,6 +135,7 @@ QUIZ_RESULT = inline_serializer(
 
 
 class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    lookup_value_regex = "[0-9]{1,10}"
     queryset = LessonPage.objects.live()
 
     @extend_schema(responses=LESSON)

@@ -12,6 +12,7 @@ class CommuneViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Commune.objects.order_by("code")
     serializer_class = CommuneSerializer
     lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9_-]+"
     pagination_class = None
 
 
@@ -35,6 +36,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = FrameworkSerializer
     lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9_-]+"
     pagination_class = None
 
     def get_queryset(self):
@@ -51,6 +53,7 @@ class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ProfileSerializer
     lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9_-]+"
     pagination_class = None
 
     def get_queryset(self):

@@ -121,6 +121,9 @@ GET     certificates/verify/?serial={cert_a}       -               200  200  200
 GET     certificates/keys/                         -               200  200  200  200  200  200  200  200
 GET     schema/                                    -               200  200  200  200  200  200  200  200
 GET     docs/                                      -               200  200  200  200  200  200  200  200
+# Any other address under the API: a JSON 404 for everyone, signed in or not.
+GET     no-such-thing/                             -               404  404  404  404  404  404  404  404
+POST    no-such-thing/                             -               404  404  404  404  404  404  404  404
 """
 
 
