@@ -24,17 +24,25 @@ def _missing(kind: str, reason: str):
     pytest.skip(reason)
 
 
+def require_browser():
+    """Skip (or fail, under HOCSO_REQUIRE=browser) unless Chromium and Playwright are here.
+
+    Module- and session-scoped browser fixtures call it too: they are set up before the
+    function-scoped check below runs."""
+    if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
+        _missing("browser", f"needs Chromium at {CHROMIUM} (Debian: apt install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _missing("browser", "needs Playwright for Python (pip install -r requirements-dev.txt)")
+
+
 @pytest.fixture(autouse=True)
 def _requirements(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _missing("postgres", "needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
     if request.node.get_closest_marker("browser"):
-        if not (os.path.exists(CHROMIUM) and shutil.which(CHROMIUM)):
-            _missing("browser", f"needs Chromium at {CHROMIUM} (Debian: apt install chromium)")
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            _missing("browser", "needs Playwright for Python (pip install -r requirements-dev.txt)")
+        require_browser()
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@ import os
 import pytest
 from django.db import connections
 
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, require_browser
 
 # Playwright's sync API drives an event loop from this thread; the Django ORM calls made by the
 # test body between Playwright calls are safe, but Django cannot tell.
@@ -24,8 +24,7 @@ CHROMIUM_ARGS = [
 def browser():
     from playwright.sync_api import sync_playwright
 
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is missing")  # the autouse requirement check reports it properly
+    require_browser()
     # Starting Playwright switches this thread's context variables, and with them Django's
     # per-context database connections; hand the test database's connections over, or the
     # suite would carry on with fresh ones that know nothing of the test database's state.

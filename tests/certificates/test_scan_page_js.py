@@ -30,7 +30,7 @@ from PIL import Image
 
 from certificates import keys, payload
 from tests.browser.conftest import CHROMIUM_ARGS
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, require_browser
 
 pytestmark = pytest.mark.browser
 
@@ -250,6 +250,7 @@ class Chromium:
 
 @pytest.fixture(scope="module")
 def chromium():
+    require_browser()
     instance = Chromium()
     yield instance
     instance.close()
