@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api.views import attendance, auth, certificates, community, fallback, learning, reference
+from api.views import attendance, auth, certificates, community, fallback, learning, reference, stats
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -29,7 +29,10 @@ urlpatterns = [
     path("attendance/sync/", attendance.AttendanceSyncView.as_view(), name="attendance-sync"),
     path("certificates/verify/", certificates.VerifyView.as_view(), name="certificate-verify"),
     path("certificates/keys/", certificates.KeysView.as_view(), name="certificate-keys"),
-    # Statistics endpoints (/api/v1/stats/…) belong here too, with the statistics app.
+    path("stats/attainment/", stats.AttainmentView.as_view(), name="stats-attainment"),
+    path("stats/profiles/", stats.ProfilesView.as_view(), name="stats-profiles"),
+    path("stats/funnel/", stats.FunnelView.as_view(), name="stats-funnel"),
+    path("stats/activity/", stats.ActivityView.as_view(), name="stats-activity"),
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

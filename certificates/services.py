@@ -12,6 +12,7 @@ from certificates import keys
 from certificates import payload as payloads
 from certificates.models import Certificate, IssuerSettings, SerialCounter
 from courses.models import CompetencyProfile, CoursePage
+from members import extensions
 from members import selectors as member_selectors
 from members.models import Enrolment, User
 from members.services import audit_record
@@ -124,6 +125,7 @@ def certificate_issue(
     audit_record(
         actor=acting_user, action="certificate.issue", target=certificate, changes={"serial": [None, serial]}
     )
+    extensions.people_changed([holder.pk])
     _render_after_commit(certificate)
     return certificate
 
@@ -148,6 +150,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user: Us
         target=certificate,
         changes={"status": ["valid", "revoked"]},
     )
+    extensions.people_changed([certificate.holder_id])
     _render_after_commit(certificate)
     return certificate
 

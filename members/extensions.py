@@ -4,12 +4,18 @@ every process) and run inside the caller's transaction, in registration order.
 
 - ``course_completed(enrolment)``: a learner completed a course (certificates issues one).
 - ``profile_reached(user, profile)``: a learner now meets every level of a competency profile.
+- ``community_changed(commune_ids)``: facts counted by commune changed (groups, memberships, sessions,
+  attendance) in these communes (the statistics refresh their numbers);
+- ``people_changed(user_ids)``: facts about these people changed (registration, village, progress,
+  awards, certificates): the same, for the communes they live in and their groups' communes.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 _course_completed: list[Callable] = []
 _profile_reached: list[Callable] = []
+_community_changed: list[Callable] = []
+_people_changed: list[Callable] = []
 
 
 def on_course_completed(handler: Callable) -> Callable:
@@ -32,3 +38,29 @@ def course_completed(enrolment) -> None:
 def profile_reached(user, profile) -> None:
     for handler in _profile_reached:
         handler(user, profile)
+
+
+def on_community_changed(handler: Callable) -> Callable:
+    if handler not in _community_changed:
+        _community_changed.append(handler)
+    return handler
+
+
+def community_changed(commune_ids: Iterable[int | None]) -> None:
+    ids = {commune_id for commune_id in commune_ids if commune_id is not None}
+    if ids:
+        for handler in _community_changed:
+            handler(ids)
+
+
+def on_people_changed(handler: Callable) -> Callable:
+    if handler not in _people_changed:
+        _people_changed.append(handler)
+    return handler
+
+
+def people_changed(user_ids: Iterable[int | None]) -> None:
+    ids = {user_id for user_id in user_ids if user_id is not None}
+    if ids:
+        for handler in _people_changed:
+            handler(ids)

@@ -190,3 +190,34 @@ def can_view_records_of(user: User, person: User | None) -> bool:
 def can_manage_certificates(user: User) -> bool:
     """Issue and revoke: provincial trainers and administrators."""
     return scope_of(user).province
+
+
+# Statistics --------------------------------------------------------------------------------------
+
+
+def can_view_statistics(user: User) -> bool:
+    """Trainers, administrators and commune officers; an officer's numbers cover their communes."""
+    return scope_of(user).is_staff
+
+
+def statistics_commune_ids(user: User) -> frozenset[int] | None:
+    """The communes whose numbers this user sees: None for the whole province."""
+    scope = scope_of(user)
+    return None if scope.province else scope.commune_ids
+
+
+# Imports -----------------------------------------------------------------------------------------
+
+
+def can_import(user: User) -> bool:
+    """Import lists of groups and members: provincial trainers and administrators for the whole
+    province, commune officers for their communes. Group leaders sign neighbours up one by one."""
+    return scope_of(user).is_staff
+
+
+def import_territory(user: User) -> frozenset[int] | None:
+    """The ids of the communes whose rows ``user`` may import; ``None`` means the whole province."""
+    scope = scope_of(user)
+    if scope.province:
+        return None
+    return scope.commune_ids

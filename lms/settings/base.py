@@ -8,7 +8,7 @@ from pathlib import Path
 import django.conf.locale
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_cache, env_database, env_int, env_list, env_path, env_str
+from .env import env_bool, env_cache, env_choice, env_database, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "courses",
     "certificates",
     "api",
+    "stats",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -134,6 +135,7 @@ LANGUAGES = [
 INTERFACE_LANGUAGES = ["vi", "en"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
+FORMAT_MODULE_PATH = ["lms.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -168,7 +170,14 @@ TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
 }
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("TASKS_BACKEND", "immediate")]}}
+TASKS = {
+    "default": {"BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "immediate")]}
+}
+
+# When the statistics' numbers (stats app) are recomputed after a change: "task" enqueues a refresh
+# for a worker; "on_view" (no worker: the embedded default) refreshes the changed communes when
+# someone opens the statistics. `manage.py refresh_statistics` recomputes everything (nightly).
+STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "on_view")
 
 # Security defaults that hold in every environment.
 # Sessions are read from the cache and written through to the database: no query per request.

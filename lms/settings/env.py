@@ -30,6 +30,13 @@ def env_str(name: str, default: Any = _MISSING) -> str:
     return _raw(name, default)
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str | Any = _MISSING) -> str:
+    value = _raw(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
+
+
 def env_bool(name: str, default: bool | Any = _MISSING) -> bool:
     value = _raw(name, default)
     if isinstance(value, bool):

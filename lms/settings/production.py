@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_cache, env_int, env_str
+from .env import env_bool, env_cache, env_choice, env_int, env_str
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", "")
@@ -13,7 +13,8 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "test-", "django-insec
     )
 
 CACHES = {"default": env_cache("CACHE_URL", "locmem://hocso")}
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_str("TASKS_BACKEND", "database")]}}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "database")]}}
+STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "task")
 HOCSO_DEMO_SEED_ALLOWED = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members import permissions
+from members import extensions, permissions
 from members.models import AttendanceMark, CommunityGroup, Membership, Session, User
 from members.services.people import audit_record
 
@@ -185,6 +185,11 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
             action="attendance.sync",
             target=user,
             changes={"sessions_created": [0, created], **{k: [0, v] for k, v in counts.items()}},
+        )
+    if created or counts.get("accepted"):
+        extensions.community_changed(
+            {s.group.commune_id for s in new_sessions.values()}
+            | {m.session.group.commune_id for m in to_insert}
         )
     return result
 

@@ -52,6 +52,7 @@ def enrol(*, user: User, course: CoursePage) -> Enrolment:
     enrolment, created = Enrolment.objects.get_or_create(user=user, course=course)
     if created:
         audit_record(actor=user, action="enrolment.create", target=enrolment)
+        extensions.people_changed([user.pk])
     return enrolment
 
 
@@ -133,9 +134,11 @@ def quiz_submit(
 
 
 def _record_lesson_done(*, enrolment: Enrolment, lesson: LessonPage) -> None:
-    LessonProgress.objects.get_or_create(
+    _progress, created = LessonProgress.objects.get_or_create(
         user_id=enrolment.user_id, lesson=lesson, defaults={"enrolment": enrolment}
     )
+    if created:
+        extensions.people_changed([enrolment.user_id])
 
 
 @transaction.atomic
@@ -224,4 +227,5 @@ def competency_attest(
         actor=acting_user, action="competency.attest", target=award, changes={"level": [None, level]}
     )
     _check_profiles(user=user, levels_before=levels_before)
+    extensions.people_changed([user.pk])
     return award

@@ -10,6 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import extensions
 from members.models import AuditEvent, Commune, CommunityGroup, Membership, StaffScope, User, Village
 from members.permissions import forget_scope
 from members.phone import normalize_phone
@@ -74,6 +75,7 @@ def user_create(
         target=user,
         changes={"consent_recorded_by": [None, user.consent_recorded_by_id]},
     )
+    extensions.people_changed([user.pk])
     return user
 
 
@@ -90,6 +92,7 @@ def group_create(
     group.full_clean()
     group.save()
     audit_record(actor=acting_user, action="group.create", target=group, changes={"name": [None, group.name]})
+    extensions.community_changed([commune.pk])
     return group
 
 
@@ -114,6 +117,7 @@ def membership_add(
     audit_record(
         actor=acting_user, action="membership.add", target=membership, changes={"role": [None, role]}
     )
+    extensions.community_changed([group.commune_id])
     forget_scope(user)
     return membership
 
@@ -134,6 +138,7 @@ def membership_end(
         target=membership,
         changes={"left_on": [None, membership.left_on.isoformat()]},
     )
+    extensions.community_changed([membership.group.commune_id])
     forget_scope(membership.user)
     return membership
 
@@ -209,6 +214,7 @@ def group_update(
         target=group,
         changes={name: [str(getattr(before, name)), str(getattr(group, name))] for name in changed},
     )
+    extensions.community_changed([before.commune_id, group.commune_id])
     return group
 
 
@@ -222,4 +228,6 @@ def user_set_village(*, user: User, village: Village, acting_user: User | None =
     audit_record(
         actor=acting_user or user, action="user.village", target=user, changes={"village": [old, village.pk]}
     )
+    old_commune = Village.objects.filter(pk=old).values_list("commune_id", flat=True).first() if old else None
+    extensions.community_changed([old_commune, village.commune_id])
     return user

@@ -111,6 +111,14 @@ GET     certificates/{cert_a}/pdf/                 -               401  200  404
 GET     certificates/{cert_a}/badge/               -               401  200  404  404  200  404  200  200
 POST    certificates/{cert_a}/revoke/              revoke          401  403  404  404  403  404  200  200
 POST    certificates/{cert_c}/revoke/              revoke          401  404  404  404  404  403  200  200
+# Statistics: staff only (officers see their commune's numbers; a commune outside theirs is a 400
+# on its filter, like any value they cannot choose).
+GET     stats/attainment/                          -               401  403  403  403  200  200  200  200
+GET     stats/profiles/                            -               401  403  403  403  200  200  200  200
+GET     stats/funnel/                              -               401  403  403  403  200  200  200  200
+GET     stats/activity/                            -               401  403  403  403  200  200  200  200
+GET     stats/activity/?commune={commune_x}        -               401  403  403  403  200  400  200  200
+POST    stats/activity/                            -               401  403  403  403  405  405  405  405
 # No writes where the API has none (405 once signed in, for any object).
 DELETE  groups/{group_a}/                          -               401  405  405  405  405  405  405  405
 PATCH   members/{resident_a}/                      -               401  405  405  405  405  405  405  405

@@ -1,0 +1,132 @@
+"""Precomputed counts for the statistics: rollups, refreshed commune by commune.
+
+Every count is per commune (the 56), optionally narrowed to one community group of that commune
+(``group`` null: the whole commune), and per calendar month in the province's time zone, so that a
+date range is a sum over months and a trend is the months in order. People are counted where they
+live (their village's commune) for the commune rows, and as active members for the group rows.
+
+The rows are facts derived from members, courses and certificates; they are never edited, only
+replaced by ``stats.services.refresh_communes``. ``CommuneFreshness`` says when each commune's rows
+were computed and since when its source facts have changed.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Tier
+
+
+class CommuneFreshness(models.Model):
+    commune = models.OneToOneField(
+        "members.Commune",
+        on_delete=models.CASCADE,
+        related_name="statistics_freshness",
+        verbose_name=_("commune"),
+    )
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True, blank=True)
+    changed_at = models.DateTimeField(
+        _("changed at"),
+        null=True,
+        blank=True,
+        help_text=_("The first change to the commune's facts since its numbers were computed."),
+    )
+
+    class Meta:
+        verbose_name = _("statistics freshness")
+        verbose_name_plural = _("statistics freshness")
+
+    def __str__(self) -> str:
+        return f"{self.commune_id}: {self.refreshed_at}"
+
+
+class _Counted(models.Model):
+    commune = models.ForeignKey("members.Commune", on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(
+        "members.CommunityGroup", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        where = f"{self.commune_id}/{self.group_id}" if self.group_id else str(self.commune_id)
+        return f"{type(self).__name__} {where} {self.month:%Y-%m}"
+
+
+class ResidentCount(_Counted):
+    """People who registered in the month (commune rows) or joined the group in the month (group rows)."""
+
+    people = models.PositiveIntegerField(_("people"))
+
+    class Meta:
+        indexes = [models.Index(fields=["commune", "group", "month"], name="stats_resident_idx")]
+
+
+class AttainmentCount(_Counted):
+    """People who first reached ``tier`` in the month: in ``competency``, or, where competency is null,
+    in at least one competency of ``area``."""
+
+    area = models.ForeignKey("courses.CompetencyArea", on_delete=models.CASCADE, related_name="+")
+    competency = models.ForeignKey(
+        "courses.Competency", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    tier = models.CharField(_("tier"), max_length=12, choices=Tier.choices)
+    people = models.PositiveIntegerField(_("people"))
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["commune", "group", "tier", "month"], name="stats_attain_idx"),
+            models.Index(fields=["tier", "group", "month"], name="stats_attain_tier_idx"),
+        ]
+
+
+class ProfileCount(_Counted):
+    """People who first met every requirement of a competency profile in the month."""
+
+    profile = models.ForeignKey("courses.CompetencyProfile", on_delete=models.CASCADE, related_name="+")
+    people = models.PositiveIntegerField(_("people"))
+
+    class Meta:
+        indexes = [models.Index(fields=["profile", "group", "month"], name="stats_profile_idx")]
+
+
+class FunnelCount(_Counted):
+    """The enrolments of the month (a cohort) and how far they went: started a lesson, completed the
+    course, hold a valid certificate for it."""
+
+    course = models.ForeignKey("courses.CoursePage", on_delete=models.CASCADE, related_name="+")
+    enrolled = models.PositiveIntegerField(_("enrolled"))
+    started = models.PositiveIntegerField(_("started"))
+    completed = models.PositiveIntegerField(_("completed"))
+    certified = models.PositiveIntegerField(_("certified"))
+
+    class Meta:
+        indexes = [models.Index(fields=["commune", "group", "month"], name="stats_funnel_idx")]
+
+
+class ActivityCount(_Counted):
+    """A group's sessions in the month and the attendance at them (current status of each mark).
+    Always a group row: ``group`` is set."""
+
+    sessions = models.PositiveIntegerField(_("sessions"))
+    marked = models.PositiveIntegerField(_("people marked"))
+    attended = models.PositiveIntegerField(_("present or late"))
+
+    class Meta:
+        indexes = [models.Index(fields=["commune", "month"], name="stats_activity_idx")]
+
+
+class GroupState(models.Model):
+    """What a group looks like now: members, and its last session (for "no session in 30 days")."""
+
+    group = models.OneToOneField("members.CommunityGroup", on_delete=models.CASCADE, related_name="+")
+    commune = models.ForeignKey("members.Commune", on_delete=models.CASCADE, related_name="+")
+    members = models.PositiveIntegerField(_("active members"))
+    last_session_at = models.DateTimeField(_("last session"), null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["commune"], name="stats_groupstate_commune_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.members} members, last session {self.last_session_at}"
