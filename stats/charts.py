@@ -107,6 +107,8 @@ def lines(
     if unit == "%":
         peak = 100
     scale = _nice(peak)
+    if all(isinstance(v, int) for s in series for v in s.values if v is not None):
+        scale = max(scale, 4)  # counts of people: ticks at whole numbers, never 0.25
     body = []
     for tick in range(5):
         value = scale * tick / 4

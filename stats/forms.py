@@ -59,6 +59,12 @@ class StatsFilterForm(forms.Form):
             groups = groups.filter(commune__code=self.data["commune"])
         elif self.only_commune is not None:
             groups = groups.filter(commune=self.only_commune)
+        else:
+            # A list of the province's 1,349 groups is no help to anyone and slow to draw: a group
+            # code may be typed, or a commune chosen first to list its groups.
+            self.fields["group"].widget = forms.TextInput(
+                attrs={"placeholder": _("Group code, or choose a commune first"), "size": 14}
+            )
         self.fields["group"].queryset = groups
         self.fields["group"].empty_label = _("All groups")
         self.fields["course"].choices = _course_choices

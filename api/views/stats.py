@@ -40,14 +40,17 @@ class StatsView(APIView):
     permission_classes = [IsStaffMember]
 
     def query(self, request) -> selectors.StatsQuery:
+        """The caller's filters; the numbers they cover are brought up to date before anything is read."""
         form = StatsFilterForm(request.query_params, user=request.user)
         if not form.is_valid():
             raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
-        return form.query()
+        query = form.query()
+        self.freshness = fresh_numbers(query)
+        return query
 
     def frame(self, query: selectors.StatsQuery) -> dict:
         return {
-            "freshness": asdict(fresh_numbers(query)),
+            "freshness": asdict(self.freshness),
             "rows_are": "groups" if query.by_group else "communes",
             "start": _month(query.start),
             "end": _month(query.end),

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -10,9 +11,7 @@ def cell(table, index: int, value):
     """One table cell, formatted for its column: numbers grouped the local way, shares with a decimal."""
     kind = table.columns[index].kind
     if value is None or value == "":
-        return (
-            format_html('<td class="stats-{}">–</td>', kind) if kind != "text" else format_html("<td></td>")
-        )
+        return format_html('<td class="stats-{}">–</td>', kind) if kind != "text" else mark_safe("<td></td>")
     if kind == "int":
         return format_html('<td class="stats-int">{}</td>', number_format(value, force_grouping=True))
     if kind == "percent":

@@ -4,9 +4,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from courses.models import Competency
+from courses.models import Competency, CompetencyProfile
 from members.models import AttendanceMark, CompetencyAward, Session
+from stats import services as stats
 from tests import factories
+from tests.factories import CommunityGroupFactory, MembershipFactory, UserFactory, VillageFactory, commune
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -38,3 +40,39 @@ def mark(session, person, status: str, when: datetime.datetime) -> AttendanceMar
 @pytest.fixture
 def world(db):
     return factories.build_world()
+
+
+def reach_basic_profile(person, when):
+    """Every requirement of basic universalisation, met."""
+    profile = CompetencyProfile.objects.get(code="pho-cap-co-ban")
+    for requirement in profile.requirements.select_related("competency"):
+        award(person, requirement.competency.code, requirement.level, when)
+
+
+@pytest.fixture
+def numbers(world):
+    """Something to count in both communes: awards, a profile reached, a session with marks."""
+    award(world.resident_a, "1.1", 2, at(2))
+    award(world.resident_c, "1.1", 2, at(3))
+    reach_basic_profile(world.resident_a, at(4))
+    reach_basic_profile(world.resident_c, at(4))
+    meeting = session(world.group_a, at(5))
+    mark(meeting, world.resident_a, "present", at(5))
+    mark(meeting, world.resident_a2, "absent", at(5))
+    stats.refresh_all()
+    return world
+
+
+def grow(world, communes=("01654", "01279", "01290"), groups=3, people=6):
+    """More communes, groups, people and facts: the page's query count must not notice."""
+    for code in communes:
+        place = commune(code)
+        for g in range(groups):
+            group = CommunityGroupFactory(village=VillageFactory(commune=place))
+            meeting = session(group, at(3 + g))
+            for _ in range(people):
+                person = UserFactory(village=group.village)
+                MembershipFactory(user=person, group=group)
+                award(person, "1.1", 3, at(2))
+                mark(meeting, person, "present", at(3 + g))
+    stats.refresh_all()
