@@ -63,7 +63,7 @@ class StatsFilterForm(forms.Form):
             # A list of the province's 1,349 groups is no help to anyone and slow to draw: a group
             # code may be typed, or a commune chosen first to list its groups.
             self.fields["group"].widget = forms.TextInput(
-                attrs={"placeholder": _("Group code, or choose a commune first"), "size": 14}
+                attrs={"placeholder": _("Group code, or choose a commune first"), "size": 24}
             )
         self.fields["group"].queryset = groups
         self.fields["group"].empty_label = _("All groups")
