@@ -7,7 +7,8 @@ are for: it should stay near 1, while the refresh grows with the facts.
 
 The 400,000-resident database takes a while to seed; it is kept in bench/.cache/ (or give one with
 HOCSO_BENCH_LARGE_DB=/path/to/db.sqlite3) and reused by later runs. HOCSO_BENCH_STATS_SMALL_ONLY=1
-skips it.
+skips it. HOCSO_BENCH_PG_URL=postgres://… also measures the large size on PostgreSQL (seeded there
+once if empty).
 """
 
 import json
@@ -136,6 +137,11 @@ def main() -> dict:
     sizes = {"small": run_worker(small_url)}
     if not os.environ.get("HOCSO_BENCH_STATS_SMALL_ONLY"):
         sizes["large"] = run_worker(large_database())
+    if os.environ.get("HOCSO_BENCH_PG_URL"):
+        pg = os.environ["HOCSO_BENCH_PG_URL"]
+        manage(["migrate", "--no-input", "-v", "0"], pg)
+        manage(["seed_demo", "--if-empty", "--residents", str(LARGE)], pg)
+        sizes["large-postgresql"] = run_worker(pg)
 
     for size, result in sizes.items():
         print(
@@ -146,6 +152,8 @@ def main() -> dict:
     header = f"{'page':<34}{'queries':>8}{'small ms':>10}"
     if "large" in sizes:
         header += f"{'large ms':>10}{'ratio':>7}"
+    if "large-postgresql" in sizes:
+        header += f"{'large PG ms':>12}"
     print(header)
     ratios = {}
     for name, row in sizes["small"]["pages"].items():
@@ -154,6 +162,8 @@ def main() -> dict:
             big = sizes["large"]["pages"][name]
             ratios[name] = round(big["median_ms"] / row["median_ms"], 2)
             line += f"{big['median_ms']:>10}{ratios[name]:>7}"
+        if "large-postgresql" in sizes:
+            line += f"{sizes['large-postgresql']['pages'][name]['median_ms']:>12}"
         print(line)
     if "large" in sizes:
         sizes["refresh_ratio_large_to_small"] = round(

@@ -6,9 +6,14 @@ accumulated through the services; the demo resident's story is told explicitly (
 with their certificates, a third under way) and one certificate is revoked, so that a new user
 finds certificates, a revoked one among them, at once. Runs once: if any enrolment exists it
 changes nothing.
+
+Residents outside any group (``seed_demo --residents 400000``) learn on their own: fewer of them
+start a course and fewer finish. They are planned from a random stream of their own, after the
+group members, so that growing the residents never changes what the members did.
 """
 
 import datetime
+import itertools
 import random
 import uuid
 from collections import defaultdict
@@ -89,6 +94,32 @@ def _plan_person(rng, plan, person_id, engagement, courses, codes):
         _follow(rng, plan, person_id, course, lessons, enrolled, done_count)
 
 
+def _plan_self_learners(rng, plan, engagement_by_commune, courses) -> None:
+    """Residents in no group who found the courses on their own: about three in ten start one, and
+    they finish less often than members whose group works through the lessons together."""
+    people = (
+        User.objects.filter(memberships__isnull=True, staff_scopes__isnull=True, is_staff=False)
+        .values_list("pk", "village__commune_id", "date_joined")
+        .order_by("pk")
+    )
+    for person_id, commune_id, joined in people.iterator(chunk_size=20000):
+        if commune_id not in engagement_by_commune:
+            engagement_by_commune[commune_id] = rng.uniform(0.15, 0.85)
+        engagement = engagement_by_commune[commune_id]
+        if rng.random() >= 0.2 + 0.25 * engagement:
+            continue
+        # Nobody enrols before signing up.
+        first = max(START, joined or START)
+        days = max(1, (END - first).days)
+        count = rng.choices([1, 2, 3, 4], weights=[50, 28, 15, 7])[0]
+        for code in rng.sample(RESIDENT_COURSES, count):
+            course, lessons, _targets = courses[code]
+            enrolled = first + datetime.timedelta(days=rng.randrange(days), minutes=rng.randrange(600))
+            finished = rng.random() < 0.15 + 0.4 * engagement
+            done_count = len(lessons) if finished else rng.randrange(len(lessons))
+            _follow(rng, plan, person_id, course, lessons, enrolled, done_count)
+
+
 def _follow(rng, plan, person_id, course, lessons, enrolled, done_count) -> None:
     """One enrolment and the lessons done after it, a few hours to four days apart."""
     enrolment = Enrolment(user_id=person_id, course_id=course.pk, enrolled_at=enrolled)
@@ -135,7 +166,20 @@ def seed_learning(*, seed: int = 2026) -> int:
     for person_id in sorted(leaders):
         _plan_person(rng, plan, person_id, 0.8, courses, ["TCNS-01", *rng.sample(RESIDENT_COURSES, 2)])
     _plan_demo_resident(rng, plan, courses)
+    # The residents outside groups come after the members, from a stream of their own.
+    others_rng = random.Random(seed + 12)
+    others = _Plan()
+    _plan_self_learners(others_rng, others, dict(engagement_by_commune), courses)
 
+    _write(rng, plan)
+    _write(others_rng, others)
+    certified = _complete(rng, plan.completed, courses) + _complete(others_rng, others.completed, courses)
+    _certify(certified)
+    return len(plan.enrolments) + len(others.enrolments)
+
+
+def _write(rng, plan: _Plan) -> None:
+    """Enrolments, lessons done and quiz attempts (a failed try before some passes)."""
     insert_rows(
         Enrolment,
         ["user", "course", "enrolled_at", "completed_at"],
@@ -154,29 +198,13 @@ def seed_learning(*, seed: int = 2026) -> int:
             for lesson_id, moment in lessons
         ),
     )
-    passed = [
+    passed = (
         (user, lesson, moment, True)
         for (user, _c), lessons in plan.done.items()
         for lesson, moment in lessons
-    ]
-    failed = [(user, lesson, moment, False) for user, lesson, moment in plan.failed]
-    insert_rows(
-        QuizAttempt,
-        [
-            "user",
-            "lesson",
-            "submission_id",
-            "answers",
-            "correct_count",
-            "question_count",
-            "score",
-            "passed",
-            "submitted_at",
-        ],
-        (_attempt(rng, *row) for row in passed + failed),
     )
-    _complete(rng, plan.completed, courses)
-    return len(plan.enrolments)
+    failed = ((user, lesson, moment, False) for user, lesson, moment in plan.failed)
+    insert_rows(QuizAttempt, ATTEMPT_FIELDS, (_attempt(rng, *row) for row in itertools.chain(passed, failed)))
 
 
 def _plan_demo_resident(rng, plan, courses) -> None:
@@ -212,7 +240,8 @@ def _attempt(rng, user_id, lesson_id, moment, passed) -> tuple:
     )
 
 
-def _complete(rng, completed, courses) -> None:
+def _complete(rng, completed, courses) -> list:
+    """Write the competency awards of these completions; return the certificates they earn."""
     by_pk = {course.pk: (course, targets) for course, _lessons, targets in courses.values()}
     awards, certified = [], []
     reached: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
@@ -223,8 +252,7 @@ def _complete(rng, completed, courses) -> None:
         if moment >= AUTOMATIC_FROM or rng.random() < 0.6:
             certified.append((user_id, by_pk[course_id][0], None, moment))
     insert_rows(CompetencyAward, ["user", "competency", "level", "evidence", "course", "awarded_at"], awards)
-    certified += _profiles_reached(reached)
-    _certify(certified)
+    return certified + _profiles_reached(reached)
 
 
 def _profiles_reached(reached) -> list:
@@ -248,7 +276,12 @@ def _profiles_reached(reached) -> list:
 def _certify(certified) -> None:
     ring = keys.keyring()
     issuer = issuer_settings().issuing_body
-    names = dict(User.objects.filter(pk__in={c[0] for c in certified}).values_list("pk", "full_name"))
+    holders = sorted({c[0] for c in certified})
+    names: dict[int, str] = {}
+    for start in range(0, len(holders), 20000):  # within SQLite's limit on query parameters
+        names.update(
+            User.objects.filter(pk__in=holders[start : start + 20000]).values_list("pk", "full_name")
+        )
     counters: dict[int, int] = dict(SerialCounter.objects.values_list("year", "last"))
     rows = []
     for user_id, course, profile, moment in sorted(certified, key=lambda item: item[3]):

@@ -1,14 +1,33 @@
+import datetime
 import io
 import json
 
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 
 from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, seed_community
-from members.models import AuditEvent, CommunityGroup, Membership, StaffScope, User, Village
+from demo.seed.learning import END
+from members.models import (
+    AttendanceMark,
+    AuditEvent,
+    CommunityGroup,
+    Membership,
+    Session,
+    StaffScope,
+    User,
+    Village,
+)
 from members.phone import normalize_phone
+from stats.models import (
+    ActivityCount,
+    AttainmentCount,
+    CommuneFreshness,
+    FunnelCount,
+    GroupState,
+    ResidentCount,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +44,32 @@ def fingerprint():
     )
 
 
+def statistics():
+    """The rollups as they are stored, row ids and the time they were computed included."""
+    return [
+        list(model.objects.order_by("pk").values_list())
+        for model in (
+            CommuneFreshness,
+            ResidentCount,
+            AttainmentCount,
+            FunnelCount,
+            ActivityCount,
+            GroupState,
+        )
+    ]
+
+
 def test_the_seed_loads_the_province_at_real_scale_and_twice_changes_nothing(tmp_path):
     logins = tmp_path / "logins.json"
-    call_command("seed_demo", logins_json=logins, stdout=io.StringIO())
-    counts = seed_community()  # the second run
+    output = io.StringIO()
+    call_command("seed_demo", logins_json=logins, stdout=output)
+    assert "Loaded the statistics' rollups in" in output.getvalue()
+    history = (Session.objects.count(), AttendanceMark.objects.count())
+    computed = statistics()
+    call_command("seed_demo", stdout=io.StringIO())  # the second run changes nothing, statistics included
+    assert (Session.objects.count(), AttendanceMark.objects.count()) == history
+    assert statistics() == computed
+    counts = seed_community()
     assert counts.communes == 56
     assert counts.villages == 1462
     assert counts.groups == 1349
@@ -61,6 +102,20 @@ def test_the_seed_loads_the_province_at_real_scale_and_twice_changes_nothing(tmp
         user = authenticate(username=row["phone"], password=row["password"])
         assert user is not None and user.full_name == row["name"]
     assert not AuditEvent.objects.exists()  # bulk demo data is not an audited act
+
+    # The statistics are there at once: every commune computed, every group's last meeting known,
+    # and the sessions and marks of the year counted; some groups have stopped meeting, most not.
+    assert CommuneFreshness.objects.filter(refreshed_at__isnull=False, changed_at__isnull=True).count() == 56
+    assert GroupState.objects.filter(group__isnull=False).count() == 1349
+    totals = ActivityCount.objects.filter(group__isnull=False).aggregate(Sum("sessions"), Sum("marked"))
+    assert totals["sessions__sum"] == history[0] > 30000
+    assert 200000 < totals["marked__sum"] <= history[1]
+    month_ago = END - datetime.timedelta(days=30)
+    stalled = GroupState.objects.filter(Q(last_session_at__lt=month_ago) | Q(last_session_at__isnull=True))
+    assert 40 <= stalled.count() <= 150
+    assert (
+        ResidentCount.objects.exists() and AttainmentCount.objects.exists() and FunnelCount.objects.exists()
+    )
 
 
 def test_the_seed_is_deterministic_and_its_people_look_real():

@@ -5,12 +5,23 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from certificates.models import Certificate
+from demo.seed.attendance import seed_attendance
 from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, community_counts, seed_community
 from demo.seed.courses import seed_courses
 from demo.seed.issuer import seed_issuer
 from demo.seed.learning import seed_learning
-from members.models import CommunityGroup
+from members.models import (
+    AttendanceMark,
+    CommunityGroup,
+    CompetencyAward,
+    Enrolment,
+    LessonProgress,
+    QuizAttempt,
+    Session,
+)
 from members.phone import format_phone
+from stats import services as stats_services
 
 ROLE_LABELS = {
     "resident": "Người dân / Resident",
@@ -19,6 +30,18 @@ ROLE_LABELS = {
     "provincial_trainer": "Giảng viên tỉnh / Provincial trainer",
     "admin": "Quản trị / Admin",
 }
+
+
+def history_counts() -> dict[str, int]:
+    return {
+        "enrolments": Enrolment.objects.count(),
+        "lessons done": LessonProgress.objects.count(),
+        "quiz attempts": QuizAttempt.objects.count(),
+        "competency awards": CompetencyAward.objects.count(),
+        "certificates": Certificate.objects.count(),
+        "sessions": Session.objects.count(),
+        "attendance marks": AttendanceMark.objects.count(),
+    }
 
 
 class Command(BaseCommand):
@@ -45,13 +68,27 @@ class Command(BaseCommand):
         if if_empty and CommunityGroup.objects.exists():
             self.stdout.write("Demo data already loaded.")
         else:
+            before = (community_counts(), history_counts())
             self._step("people and groups", lambda: seed_community(residents=residents, seed=seed))
             self._step("courses", seed_courses)
             self._step("the certificate issuer", seed_issuer)
-            self._step("a year of learning and certificates", seed_learning)
-            counts = community_counts().as_dict()
+            self._step("a year of learning and certificates", lambda: seed_learning(seed=seed))
+            self._step("a year of group meetings and attendance", lambda: seed_attendance(seed=seed))
+            counts = community_counts()
+            history = history_counts()
+            # The statistics are filled at once, so that their pages tell the story from the start. A
+            # run that added nothing leaves them alone (only communes never computed are computed).
+            grew = before != (counts, history)
+            self._step(
+                "the statistics' rollups",
+                stats_services.refresh_all if grew else stats_services.refresh_changed,
+            )
+            counts = counts.as_dict()
             self.stdout.write(
                 "Rows: " + ", ".join(f"{name} {value:,}" for name, value in counts.items()) + "."
+            )
+            self.stdout.write(
+                "History: " + ", ".join(f"{name} {value:,}" for name, value in history.items()) + "."
             )
         self._print_logins(logins_json)
 
