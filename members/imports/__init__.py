@@ -1,0 +1,67 @@
+"""Importing the province's lists of groups and members (CSV or XLSX) in the Wagtail admin.
+
+Two kinds of file, with Vietnamese headers (or the short ones in brackets; case and accents do not
+matter, and columns not listed here are ignored):
+
+- groups: Mã xã (ma_xa), Thôn/xóm (thon_xom, optional), Mã tổ (ma_to), Tên tổ (ten_to).
+  A group is found by its code; a village its commune does not have yet is created.
+- members: Số điện thoại (so_dien_thoai), Họ và tên (ho_ten), Năm sinh (nam_sinh, optional),
+  Mã xã (ma_xa), Thôn/xóm (thon_xom), Mã tổ (ma_to, optional), Vai trò (vai_tro, optional: Tổ trưởng,
+  Tổ phó, Thành viên), Ngày tham gia (ngay_tham_gia, optional, day/month/year), Đồng ý xử lý dữ liệu
+  (dong_y: Có/Không). A person is found by their mobile number, a membership by (person, group);
+  villages and groups must exist already.
+
+Rules that follow from the law and from the people who use it:
+
+- Consent (Law 91/2025/QH15, which replaced Decree 13/2023): every row must say the person agreed.
+  A row without consent is a problem, not a skipped row, so that nobody's data is kept by accident
+  and nobody is left out silently. The importing officer is recorded as the witness of the consent.
+- An import adds and updates; it never ends a membership and never deletes anyone. A person whose
+  village moves to another commune is an update that the preview points out.
+- All or nothing: one problem anywhere and nothing is written. Importing the same file twice
+  changes nothing the second time.
+- Imported people get no password. They sign in once someone sets one for them (an administrator, in
+  Settings → Users); sign-up refuses a number that already has an account.
+
+``check_file`` reads a file and checks it (the dry run); ``members.services.imports`` keeps the rows of
+an upload between the preview and the commit (``check_batch`` checks them again, against the database
+as it is then), and commits.
+"""
+
+from django.utils.translation import gettext as _
+
+from members import permissions
+from members.imports.files import MAX_BYTES, MAX_ROWS, FileProblem, read_kept, read_table, read_upload
+from members.imports.plan import Action, Plan, Problem, Row, Scope, build_plan
+from members.models import ImportBatch, User
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "Action",
+    "FileProblem",
+    "Plan",
+    "Problem",
+    "Row",
+    "check_batch",
+    "check_file",
+    "read_upload",
+]
+
+
+def check_file(*, content: bytes, file_name: str, kind: str, user: User) -> Plan:
+    """What importing this file would do, row by row, within ``user``'s territory. Writes nothing.
+
+    Raises ``FileProblem`` when the file as a whole cannot be read as a list of ``kind``.
+    """
+    table = read_table(content=content, file_name=file_name, kind=kind)
+    return build_plan(table=table, kind=kind, scope=Scope(permissions.import_territory(user)))
+
+
+def check_batch(*, batch: ImportBatch, user: User) -> Plan:
+    """What importing the rows kept of an upload would do now. Raises ``FileProblem`` when the rows
+    are no longer kept (or were never readable)."""
+    if not batch.has_content:
+        raise FileProblem(_("This file is no longer kept. Upload it again."))
+    table = read_kept(content=bytes(batch.content), kind=batch.kind)
+    return build_plan(table=table, kind=batch.kind, scope=Scope(permissions.import_territory(user)))

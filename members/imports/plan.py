@@ -1,0 +1,644 @@
+"""Checking a list against the database: what each row would create, change or leave alone, and every
+problem, named by its row and column. Reads only, in a fixed number of queries whatever the file's
+length: the communes, villages, groups, people and memberships a file names are loaded in bulk by
+their natural keys (commune code, village name in its commune, group code, normalised mobile number).
+"""
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from itertools import islice
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.imports import columns as C
+from members.imports.files import Table
+from members.models import Commune, CommunityGroup, ImportBatch, Membership, User, Village
+
+# Values per IN (...) list: well under SQLite's 32,766 and PostgreSQL's 65,535 query parameters, so
+# that a province-wide file still costs a handful of queries.
+CHUNK = 10_000
+# What an import compares and may change, and what ``bulk_update`` writes back.
+_PERSON_FIELDS = (
+    "id",
+    "phone",
+    "full_name",
+    "birth_year",
+    "village_id",
+    "consent_at",
+    "consent_recorded_by_id",
+)
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str  # the header as the file writes it
+    message: str
+
+    def __str__(self) -> str:
+        return _("Row %(row)d, column “%(column)s”: %(message)s") % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict[str, str]
+    action: Action = Action.UNCHANGED
+    changes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Scope:
+    """Where the importing person may write: ``None`` means the whole province."""
+
+    commune_ids: frozenset[int] | None
+
+    def covers(self, commune_id: int | None) -> bool:
+        return self.commune_ids is None or commune_id in self.commune_ids
+
+
+@dataclass
+class Plan:
+    kind: str
+    table: Table
+    rows: list[Row]
+    # What the commit writes; filled as rows are checked, used only when no row has a problem.
+    new_villages: dict[tuple[int, str], Village] = field(default_factory=dict)
+    new_groups: list[CommunityGroup] = field(default_factory=list)
+    changed_groups: dict[int, tuple[CommunityGroup, set[str]]] = field(default_factory=dict)
+    new_people: dict[str, User] = field(default_factory=dict)
+    changed_people: dict[str, tuple[User, set[str]]] = field(default_factory=dict)
+    new_memberships: list[Membership] = field(default_factory=list)
+    # membership id → (membership with its new values, fields changed, role before)
+    changed_memberships: dict[int, tuple[Membership, set[str], str]] = field(default_factory=dict)
+    moved_people: int = 0
+    commune_ids: set[int] = field(default_factory=set)
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for row in self.rows for problem in row.problems]
+
+    @property
+    def ok(self) -> bool:
+        return not any(row.problems for row in self.rows)
+
+    def counts(self) -> dict[str, int]:
+        """Counts only, never names or numbers: they go into the audit trail."""
+        by_action = {action.value: 0 for action in Action}
+        for row in self.rows:
+            by_action[row.action.value] += 1
+        return {
+            "rows": len(self.rows),
+            **by_action,
+            "problems": sum(len(row.problems) for row in self.rows),
+            "villages_created": len(self.new_villages),
+            "groups_created": len(self.new_groups),
+            "groups_updated": len(self.changed_groups),
+            "people_created": len(self.new_people),
+            "people_updated": len(self.changed_people),
+            "people_moved": self.moved_people,
+            "memberships_created": len(self.new_memberships),
+            "memberships_updated": len(self.changed_memberships),
+        }
+
+
+def build_plan(*, table: Table, kind: str, scope: Scope) -> Plan:
+    checker = _GroupsChecker if kind == ImportBatch.Kind.GROUPS else _MembersChecker
+    return checker(table, kind, scope).run()
+
+
+def chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    iterator = iter(values)
+    while chunk := list(islice(iterator, CHUNK)):
+        yield chunk
+
+
+def _in_chunks(values: Iterable[Any], load: Callable[[list[Any]], Iterable[Any]]) -> list[Any]:
+    return [item for chunk in chunks(values) for item in load(chunk)]
+
+
+def _commune_label(commune: Commune) -> str:
+    return f"{commune.display_name} ({commune.code})"
+
+
+class _Checker:
+    columns: tuple[C.Column, ...]
+
+    def __init__(self, table: Table, kind: str, scope: Scope):
+        self.table = table
+        self.kind = kind
+        self.scope = scope
+        self.columns = C.COLUMNS[kind]
+        self.today = timezone.localdate()
+        self.rows = [Row(number, self._values(cells)) for number, cells in table.rows]
+        self.plan = Plan(kind, table, self.rows)
+
+    def _values(self, cells: list[str]) -> dict[str, str]:
+        return {
+            key: (cells[index] if index < len(cells) else "") for key, index in self.table.positions.items()
+        }
+
+    def problem(self, row: Row, key: str, message: str) -> None:
+        row.problems.append(Problem(row.number, self.table.header_of(key), message))
+
+    def parse(self, row: Row, column: C.Column, parser: Callable[[str], Any]) -> Any:
+        """The cell's value; ``None`` when it is empty (a problem if required) or wrong (a problem)."""
+        text = row.values.get(column.key, "")
+        if not text.strip():
+            if column.required:
+                self.problem(row, column.key, _("This cell is empty; it is required."))
+            return None
+        try:
+            return parser(text)
+        except C.CellError as error:
+            self.problem(row, column.key, error.message)
+            return None
+
+    def run(self) -> Plan:
+        raise NotImplementedError
+
+    # Loading ------------------------------------------------------------------------------------
+
+    def load_communes(self) -> dict[str, Commune]:
+        return {commune.code: commune for commune in Commune.objects.all()}
+
+    def load_villages(self, commune_ids: set[int]) -> dict[tuple[int, str], Village]:
+        villages = Village.objects.filter(commune_id__in=commune_ids).only("id", "name", "commune_id")
+        return {(village.commune_id, C.same_name(village.name)): village for village in villages}
+
+    def load_groups(self, codes: set[str]) -> dict[str, CommunityGroup]:
+        def load(chunk):
+            return CommunityGroup.objects.filter(code__in=chunk).only(
+                "id", "code", "name", "commune_id", "village_id"
+            )
+
+        return {group.code: group for group in _in_chunks(codes, load)}
+
+    def check_commune(self, row: Row, code: str | None, communes: dict[str, Commune]) -> Commune | None:
+        if code is None:
+            return None
+        commune = communes.get(code)
+        if commune is None:
+            self.problem(
+                row,
+                C.COMMUNE.key,
+                _("No commune has the code %(code)s. The 56 codes are listed in Community → Communes.")
+                % {"code": code},
+            )
+            return None
+        if not self.scope.covers(commune.pk):
+            self.problem(
+                row,
+                C.COMMUNE.key,
+                _("%(commune)s is outside your commune: you can import rows of your own commune only.")
+                % {"commune": _commune_label(commune)},
+            )
+            return None
+        return commune
+
+    def finish(self) -> Plan:
+        position = {header: index for index, header in enumerate(self.table.headers)}
+        for row in self.rows:
+            if row.problems:
+                row.action = Action.ERROR
+                row.problems.sort(key=lambda problem: position.get(problem.column, 0))
+        return self.plan
+
+
+class _GroupsChecker(_Checker):
+    """Groups by code; a village named in the file that its commune lacks is created with the group."""
+
+    def run(self) -> Plan:
+        parsed = []
+        for row in self.rows:
+            code = self.parse(row, C.COMMUNE, C.parse_commune_code)
+            village = self.parse(row, self.columns[1], lambda text: C.parse_text(text, max_length=100))
+            group_code = self.parse(row, C.GROUP_CODE, lambda text: C.parse_text(text, max_length=20))
+            name = self.parse(row, C.GROUP_NAME, lambda text: C.parse_text(text, max_length=150))
+            parsed.append((row, code, village, group_code, name))
+
+        communes = self.load_communes()
+        commune_ids = {communes[code].pk for _row, code, *_rest in parsed if code in communes}
+        villages = self.load_villages(commune_ids)
+        groups = self.load_groups({group_code for *_start, group_code, _name in parsed if group_code})
+        village_names = {village.pk: village.name for village in villages.values()}
+        commune_by_id = {commune.pk: commune for commune in communes.values()}
+        first_row: dict[str, int] = {}
+
+        for row, code, village_name, group_code, name in parsed:
+            commune = self.check_commune(row, code, communes)
+            if group_code is not None:
+                if group_code in first_row:
+                    self.problem(
+                        row,
+                        C.GROUP_CODE.key,
+                        _("The group code %(code)s is also on row %(row)d: each group once.")
+                        % {"code": group_code, "row": first_row[group_code]},
+                    )
+                else:
+                    first_row[group_code] = row.number
+            existing = groups.get(group_code)
+            if existing is not None and commune is not None and existing.commune_id != commune.pk:
+                self.problem(
+                    row,
+                    C.COMMUNE.key,
+                    _(
+                        "The group %(code)s already belongs to %(commune)s; an import does not move groups "
+                        "between communes."
+                    )
+                    % {"code": group_code, "commune": _commune_label(commune_by_id[existing.commune_id])},
+                )
+            if row.problems or commune is None:
+                continue
+            village = None
+            if village_name:
+                key = (commune.pk, C.same_name(village_name))
+                village = villages.get(key) or self.plan.new_villages.get(key)
+                if village is None:
+                    # Saved before the groups; the groups pick up its id then.
+                    village = self.plan.new_villages[key] = Village(commune=commune, name=village_name)
+                    row.changes.append(_("New village “%(name)s”.") % {"name": village_name})
+            self.plan.commune_ids.add(commune.pk)
+            if existing is None:
+                group = CommunityGroup(code=group_code, name=name, commune=commune, village=village)
+                self.plan.new_groups.append(group)
+                row.action = Action.CREATE
+                row.changes.append(_("New group."))
+                continue
+            changed = set()
+            if existing.name != name:
+                row.changes.append(_("Name: “%(old)s” → “%(new)s”.") % {"old": existing.name, "new": name})
+                existing.name = name
+                changed.add("name")
+            # An empty village cell leaves the group's village as it is.
+            if village is not None and existing.village_id != village.pk:
+                old = village_names.get(existing.village_id, "—")
+                row.changes.append(_("Village: “%(old)s” → “%(new)s”.") % {"old": old, "new": village_name})
+                existing.village = village
+                changed.add("village")
+            if changed:
+                self.plan.changed_groups[existing.pk] = (existing, changed)
+                row.action = Action.UPDATE
+        return self.finish()
+
+
+@dataclass
+class _Person:
+    """What the first row of a mobile number says about the person, to compare later rows with."""
+
+    row: int
+    full_name: str
+    birth_year: int | None
+    village_id: int
+
+
+class _MembersChecker(_Checker):
+    """People by mobile number, memberships by (person, group). People are never removed from a
+    group and never moved between groups; the villages and groups named must already exist."""
+
+    def run(self) -> Plan:
+        today = self.today
+
+        def birth_year(text: str) -> int:
+            return C.parse_birth_year(text, today=today)
+
+        def date(text: str) -> datetime.date:
+            return C.parse_date(text, today=today)
+
+        # Translated once: the same few sentences describe thousands of rows.
+        self.new_person = _("New person.")
+        self.joins = _("Joins group %(code)s as %(role)s.")
+        self.role_labels = {role: str(label) for role, label in Membership.Role.choices}
+        parsed = []
+        for row in self.rows:
+            values = {
+                "phone": self.parse(row, C.PHONE, C.parse_phone),
+                "full_name": self.parse(row, C.FULL_NAME, C.parse_full_name),
+                "birth_year": self.parse(row, C.BIRTH_YEAR, birth_year),
+                "commune": self.parse(row, C.COMMUNE, C.parse_commune_code),
+                "village": self.parse(row, C.VILLAGE, lambda text: C.parse_text(text, max_length=100)),
+                "group": self.parse(row, self.columns[5], lambda text: C.parse_text(text, max_length=20)),
+                "role": self.parse(row, C.ROLE, C.parse_role),
+                "joined_on": self.parse(row, C.JOINED, date),
+                "consent": self.parse(row, C.CONSENT, C.parse_consent),
+            }
+            if values["consent"] is False:
+                self.problem(
+                    row,
+                    C.CONSENT.key,
+                    _(
+                        "This person has not agreed to HọcSố keeping their data (Law 91/2025/QH15). Ask "
+                        "for their consent and write Có, or remove the row."
+                    ),
+                )
+            parsed.append((row, values))
+
+        communes = self.load_communes()
+        commune_ids = {communes[v["commune"]].pk for _row, v in parsed if v["commune"] in communes}
+        villages = self.load_villages(commune_ids)
+        groups = self.load_groups({v["group"] for _row, v in parsed if v["group"]})
+        people = self._load_people({v["phone"] for _row, v in parsed if v["phone"]})
+        memberships = self._load_memberships([person.pk for person in people.values()])
+        leaders = self._load_leaders([group.pk for group in groups.values()])
+        commune_by_id = {commune.pk: commune for commune in communes.values()}
+        village_by_id = {village.pk: village for village in villages.values()}
+
+        seen_people: dict[str, _Person] = {}
+        seen_keys: dict[tuple[str, str], int] = {}
+        leader_rows: dict[int, tuple[Row, str]] = {}  # group id → (row, phone) naming its leader
+        roles_in_file: dict[tuple[str, int], str] = {}
+        accepted = []
+
+        for row, v in parsed:
+            commune = self.check_commune(row, v["commune"], communes)
+            village = self._check_village(row, commune, v["village"], villages)
+            group = self._check_group(row, commune, v["group"], groups)
+            if v["group"] is None:
+                for key, label in ((C.ROLE.key, v["role"]), (C.JOINED.key, v["joined_on"])):
+                    if label is not None:
+                        self.problem(row, key, _("This needs a group: fill in the group code too."))
+            phone = v["phone"]
+            if phone is not None:
+                key = (phone, v["group"] or "")
+                if key in seen_keys:
+                    self.problem(
+                        row,
+                        C.PHONE.key,
+                        _("Rows %(first)d and %(row)d have the same mobile number and group: keep one.")
+                        % {"first": seen_keys[key], "row": row.number},
+                    )
+                else:
+                    seen_keys[key] = row.number
+                existing = people.get(phone)
+                if existing is not None and not self._reaches(existing, memberships.get(existing.pk, {})):
+                    self.problem(
+                        row,
+                        C.PHONE.key,
+                        _(
+                            "This mobile number belongs to someone registered outside your commune. Ask "
+                            "a provincial trainer to import this row."
+                        ),
+                    )
+                if village is not None and v["full_name"] is not None:
+                    self._check_same_person(row, phone, v, village, seen_people)
+            if group is not None and v["role"] == Membership.Role.LEADER and phone is not None:
+                if group.pk in leader_rows and leader_rows[group.pk][1] != phone:
+                    self.problem(
+                        row,
+                        C.ROLE.key,
+                        _("Row %(first)d already names a leader of group %(code)s: a group has one leader.")
+                        % {"first": leader_rows[group.pk][0].number, "code": group.code},
+                    )
+                else:
+                    leader_rows[group.pk] = (row, phone)
+            if group is not None and phone is not None and v["role"] is not None:
+                roles_in_file[(phone, group.pk)] = v["role"]
+            if not row.problems:
+                accepted.append((row, v, commune, village, group))
+
+        # A new leader needs the current one to step down in the same file.
+        codes = {group.pk: group.code for group in groups.values()}
+        for group_id, (row, phone) in leader_rows.items():
+            current = leaders.get(group_id)
+            if current is None or current[0] == phone:
+                continue
+            if roles_in_file.get((current[0], group_id), Membership.Role.LEADER) == Membership.Role.LEADER:
+                self.problem(
+                    row,
+                    C.ROLE.key,
+                    _(
+                        "Group %(code)s already has a leader, %(name)s. Make them Tổ phó or Thành viên in "
+                        "this file (or in the admin) first."
+                    )
+                    % {"code": codes[group_id], "name": current[1]},
+                )
+
+        for row, v, commune, village, group in accepted:
+            if row.problems:
+                continue
+            self._plan_person(row, v, commune, village, people, commune_by_id, village_by_id)
+            if group is not None:
+                self._plan_membership(row, v, group, people, memberships)
+        return self.finish()
+
+    # Loading ------------------------------------------------------------------------------------
+
+    def _load_people(self, phones: set[str]) -> dict[str, User]:
+        def load(chunk):
+            return (
+                User.objects.filter(phone__in=chunk)
+                .only(*_PERSON_FIELDS)
+                .annotate(home_commune_id=F("village__commune_id"))
+            )
+
+        return {person.phone: person for person in _in_chunks(phones, load)}
+
+    def _load_memberships(self, user_ids: list[int]) -> dict[int, dict[int, Membership]]:
+        """Active memberships of the people in the file: person id → group id → membership."""
+
+        def load(chunk):
+            return (
+                Membership.objects.active()
+                .filter(user_id__in=chunk)
+                .only("id", "user_id", "group_id", "role", "joined_on")
+                .annotate(group_commune_id=F("group__commune_id"))
+            )
+
+        found: dict[int, dict[int, Membership]] = {}
+        for membership in _in_chunks(user_ids, load):
+            found.setdefault(membership.user_id, {})[membership.group_id] = membership
+        return found
+
+    def _load_leaders(self, group_ids: list[int]) -> dict[int, tuple[str, str]]:
+        """The current leader of each group in the file: group id → (phone, full name)."""
+
+        def load(chunk):
+            return (
+                Membership.objects.active()
+                .filter(group_id__in=chunk, role=Membership.Role.LEADER)
+                .values_list("group_id", "user__phone", "user__full_name")
+            )
+
+        return {group_id: (phone, name) for group_id, phone, name in _in_chunks(group_ids, load)}
+
+    # Checks -------------------------------------------------------------------------------------
+
+    def _reaches(self, person: User, memberships: dict[int, Membership]) -> bool:
+        """Whether an officer may change this person: they live in, or belong to a group of, the
+        officer's communes (the same reach as ``members.permissions.members_managed_by``)."""
+        if self.scope.commune_ids is None or self.scope.covers(person.home_commune_id):
+            return True
+        return any(self.scope.covers(membership.group_commune_id) for membership in memberships.values())
+
+    def _check_village(self, row, commune, name, villages) -> Village | None:
+        if commune is None or name is None:
+            return None
+        village = villages.get((commune.pk, C.same_name(name)))
+        if village is None:
+            self.problem(
+                row,
+                C.VILLAGE.key,
+                _(
+                    "%(commune)s has no village called “%(name)s”. Check the spelling, or add the village "
+                    "first (with a groups file, or in Community → Villages)."
+                )
+                % {"commune": _commune_label(commune), "name": name},
+            )
+        return village
+
+    def _check_group(self, row, commune, code, groups) -> CommunityGroup | None:
+        if code is None:
+            return None
+        group = groups.get(code)
+        if group is None:
+            self.problem(
+                row,
+                self.columns[5].key,
+                _("No group has the code %(code)s. Import the groups file first.") % {"code": code},
+            )
+            return None
+        if commune is not None and group.commune_id != commune.pk:
+            self.problem(
+                row,
+                self.columns[5].key,
+                _("Group %(code)s belongs to another commune than the one in this row.") % {"code": code},
+            )
+            return None
+        return group
+
+    def _check_same_person(self, row, phone, v, village, seen) -> None:
+        first = seen.get(phone)
+        if first is None:
+            seen[phone] = _Person(row.number, v["full_name"], v["birth_year"], village.pk)
+            return
+        differences = [
+            (C.FULL_NAME.key, first.full_name != v["full_name"]),
+            (C.BIRTH_YEAR.key, v["birth_year"] is not None and first.birth_year != v["birth_year"]),
+            (C.VILLAGE.key, first.village_id != village.pk),
+        ]
+        for key, differs in differences:
+            if differs:
+                self.problem(
+                    row,
+                    key,
+                    _("Row %(first)d gives the same mobile number a different value here: make them agree.")
+                    % {"first": first.row},
+                )
+
+    # Planning -----------------------------------------------------------------------------------
+
+    def _plan_person(self, row, v, commune, village, people, commune_by_id, village_by_id) -> None:
+        phone = v["phone"]
+        plan = self.plan
+        plan.commune_ids.add(commune.pk)
+        if phone in plan.new_people or phone in plan.changed_people:
+            return  # the person's first row planned them
+        existing = people.get(phone)
+        if existing is None:
+            plan.new_people[phone] = User(
+                phone=phone,
+                full_name=v["full_name"],
+                birth_year=v["birth_year"],
+                village=village,
+            )
+            row.action = Action.CREATE
+            row.changes.append(self.new_person)
+            return
+        changed = set()
+        if existing.full_name != v["full_name"]:
+            row.changes.append(
+                _("Full name: “%(old)s” → “%(new)s”.") % {"old": existing.full_name, "new": v["full_name"]}
+            )
+            existing.full_name = v["full_name"]
+            changed.add("full_name")
+        if v["birth_year"] is not None and existing.birth_year != v["birth_year"]:
+            row.changes.append(
+                _("Year of birth: %(old)s → %(new)s.")
+                % {"old": existing.birth_year or "—", "new": v["birth_year"]}
+            )
+            existing.birth_year = v["birth_year"]
+            changed.add("birth_year")
+        if existing.village_id != village.pk:
+            old_village = village_by_id.get(existing.village_id)
+            row.changes.append(
+                _("Village: “%(old)s” → “%(new)s”.")
+                % {"old": old_village.name if old_village else "—", "new": village.name}
+            )
+            if existing.home_commune_id is not None and existing.home_commune_id != commune.pk:
+                old_commune = commune_by_id[existing.home_commune_id]
+                row.notes.append(
+                    _("Moves from %(old)s to %(new)s.")
+                    % {"old": _commune_label(old_commune), "new": _commune_label(commune)}
+                )
+                plan.moved_people += 1
+                plan.commune_ids.add(existing.home_commune_id)
+            existing.village = village
+            changed.add("village")
+        if existing.consent_at is None:
+            row.changes.append(_("Consent recorded."))
+            changed.update({"consent_at", "consent_recorded_by"})
+        if changed:
+            plan.changed_people[phone] = (existing, changed)
+            row.action = Action.UPDATE
+
+    def _plan_membership(self, row, v, group, people, memberships) -> None:
+        phone = v["phone"]
+        existing_person = people.get(phone)
+        current = memberships.get(existing_person.pk, {}).get(group.pk) if existing_person else None
+        role = v["role"]
+        if current is None:
+            role = role or Membership.Role.MEMBER
+            # A new person is saved before their memberships, which pick up the id then.
+            person = existing_person or self.plan.new_people[phone]
+            joined_on = v["joined_on"] or self.today
+            membership = Membership(group=group, user=person, role=role, joined_on=joined_on)
+            self.plan.new_memberships.append(membership)
+            row.changes.append(self.joins % {"code": group.code, "role": self.role_labels[role]})
+            row.action = Action.CREATE
+            return
+        changed = set()
+        old_role = current.role
+        if role is not None and current.role != role:
+            row.changes.append(
+                _("Role in group %(code)s: %(old)s → %(new)s.")
+                % {
+                    "code": group.code,
+                    "old": Membership.Role(current.role).label,
+                    "new": Membership.Role(role).label,
+                }
+            )
+            current.role = role
+            changed.add("role")
+        if v["joined_on"] is not None and current.joined_on != v["joined_on"]:
+            row.changes.append(
+                _("Joined group %(code)s on: %(old)s → %(new)s.")
+                % {"code": group.code, "old": _day(current.joined_on), "new": _day(v["joined_on"])}
+            )
+            current.joined_on = v["joined_on"]
+            changed.add("joined_on")
+        if changed:
+            self.plan.changed_memberships[current.pk] = (current, changed, old_role)
+            if row.action != Action.CREATE:
+                row.action = Action.UPDATE
+
+
+def _day(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
