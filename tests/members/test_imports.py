@@ -229,7 +229,8 @@ def test_each_problem_names_its_row_and_column(world):
     assert "No commune has the code 99999" in messages[(4, "Mã xã")]
     assert "Rows 2 and 5 have the same mobile number and group" in messages[(5, "Số điện thoại")]
     assert "No group has the code NO-SUCH" in messages[(6, "Mã tổ")]
-    assert str(plan.problems[0]).startswith("Row 3, column “Số điện thoại”: ")
+    with translation.override("en"):
+        assert str(plan.problems[0]).startswith("Row 3, column “Số điện thoại”: ")
     assert [row.action for row in plan.rows][:2] == ["create", "error"]
 
 
