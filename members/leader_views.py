@@ -172,3 +172,22 @@ def summary(request, code: str):
             )
         return response
     return render(request, "members/leader/summary.html", {"group": group, "lines": lines})
+
+
+@login_required
+def session_offline(request, code: str):
+    """The attendance page for a session planned on the phone and not yet sent: the roster of today;
+    the session itself comes from the phone's outbox (static/members/leader.js)."""
+    group = _managed_group(request, code)
+    today = timezone.localdate()
+    members = [m for m in roster(group) if m.joined_on <= today]
+    return render(
+        request,
+        "members/leader/session.html",
+        {
+            "group": group,
+            "session": None,
+            "people": [(m, "") for m in members],
+            "statuses": AttendanceMark.Status.choices,
+        },
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import leader_views, views
+from members import leader_views, offline_views, views
 
 app_name = "members"
 
@@ -15,9 +15,11 @@ urlpatterns = [
     path("hoc/bai/<int:lesson_id>/tra-loi/", views.quiz_submit, name="quiz_submit"),
     path("to/<str:group_code>/dang-ky-ho/", views.assisted_signup, name="assisted_signup"),
     path("to-cua-toi/", leader_views.my_groups, name="my_groups"),
+    path("hoc-khong-can-mang/", offline_views.offline_learning, name="offline_learning"),
     path("to/<str:code>/", leader_views.group, name="group"),
     path("to/<str:code>/roi-to/<int:membership_id>/", leader_views.member_left, name="member_left"),
     path("to/<str:code>/buoi-moi/", leader_views.session_new, name="session_new"),
+    path("to/<str:code>/buoi/moi/", leader_views.session_offline, name="session_offline"),
     path("to/<str:code>/buoi/<uuid:session_uuid>/", leader_views.session, name="session"),
     path("to/<str:code>/diem-danh/", leader_views.summary, name="summary"),
 ]

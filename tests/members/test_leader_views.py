@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -92,6 +93,17 @@ def test_a_member_who_left_is_marked_and_drops_off_the_next_session(client, worl
     assert (
         f'data-member="{world.resident_a2.pk}"' not in page and f'data-member="{world.resident_a.pk}"' in page
     )
+
+
+def test_marking_someone_as_left_asks_first_with_their_name(client, world):
+    """leader.js asks data-confirm before the form goes (and says it needs a signal when offline)."""
+    client.force_login(world.leader_a)
+    body = client.get(reverse("members:group", args=[world.group_a.code])).content.decode()
+    membership = Membership.objects.get(user=world.resident_a, group=world.group_a)
+    action = reverse("members:member_left", args=[world.group_a.code, membership.pk])
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>', body).group(0)
+    assert world.resident_a.full_name in re.search(r'data-confirm="([^"]*)"', form).group(1)
+    assert re.search(r'data-msg-offline="[^"]+"', form)
 
 
 def test_the_attendance_summary_exports_to_csv_with_vietnamese_headers(client, world):

@@ -1,0 +1,49 @@
+"""The service worker and web app manifest (static/members/sw.js): served from the site root so that
+the worker's scope covers both the leaders' pages (/to/…) and the lessons a resident opened."""
+
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def service_worker(request):
+    path = finders.find("members/sw.js")
+    if not path:
+        raise Http404
+    with open(path, "rb") as handle:
+        response = HttpResponse(handle.read(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+def manifest(request):
+    return JsonResponse(
+        {
+            "name": "HọcSố",
+            "short_name": "HọcSố",
+            "description": _("Digital skills for everyone in Cao Bằng: short lessons for your phone."),
+            "lang": "vi",
+            "start_url": "/to-cua-toi/",
+            "scope": "/",
+            "display": "standalone",
+            "background_color": "#f6f7f4",
+            "theme_color": "#0b5d3b",
+            "icons": [
+                {"src": static("members/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+                {"src": static("members/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            ],
+        },
+        content_type="application/manifest+json",
+    )
+
+
+@require_GET
+def offline_learning(request):
+    """Where a resident turns on learning without a connection (the only resident page with a script)."""
+    return render(request, "members/offline.html")

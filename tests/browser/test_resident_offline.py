@@ -1,0 +1,125 @@
+"""A resident learns without a connection, in Chromium: /hoc-khong-can-mang/ (static/members/offline.js)
+turns on static/members/sw.js, which keeps the lessons opened and the forms sent without signal.
+
+The lesson pages themselves stay script-free: the service worker does the work.
+"""
+
+import pytest
+
+from members.models import LessonProgress, QuizAttempt
+from tests import factories
+from tests.browser.test_leader_offline import Phone, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def answer(page, lesson, right=True):
+    for question in lesson.questions:
+        wanted = (
+            sorted(question.correct) if right else [max(set(range(len(question.options))) - question.correct)]
+        )
+        for index in range(len(question.options)):
+            box = page.locator(f'input[name="q-{question.id}"][value="{index}"]')
+            if box.get_attribute("type") == "checkbox":
+                box.set_checked(index in wanted)
+            elif index in wanted:
+                box.check()
+    page.click("form.quiz button[type=submit]")
+
+
+def turn_on(phone):
+    phone.go("/hoc-khong-can-mang/")
+    phone.page.click("#offline-on")
+    phone.page.wait_for_selector('#offline[data-state="on"]', state="attached")
+    assert phone.page.inner_text("#offline-status") == phone.page.get_attribute("#offline", "data-msg-on")
+
+
+@pytest.fixture
+def learner(settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    return factories.UserFactory(full_name="Lục Thị Hoa")
+
+
+def test_a_quiz_answered_without_signal_arrives_once(browser, live_server, learner, tmp_path):
+    course = factories.course(lessons=2, questions=2, title="An toàn trên mạng")
+    first, _second = course.lessons()
+    phone = Phone(browser, tmp_path / "profile", live_server, learner)
+    phone.go(first.url)  # a lesson says where to turn it on
+    shot(phone.page, "resident-lesson")
+    phone.page.click('a[href="/hoc-khong-can-mang/"]')
+    phone.page.wait_for_url("**/hoc-khong-can-mang/")
+    assert (
+        phone.page.is_visible("#offline-on") and phone.page.get_attribute("#offline", "data-state") == "off"
+    )
+    turn_on(phone)
+    shot(phone.page, "resident-offline-on")
+
+    phone.go(first.url)  # with signal: the phone keeps the lesson
+    assert phone.page.evaluate("document.scripts.length") == 0  # learner pages stay script-free
+    phone.offline()
+    phone.go(first.url)  # without: from the phone
+    assert phone.page.get_by_role("heading", name=first.title).is_visible()
+    answer(phone.page, first)
+    phone.page.wait_for_selector("#saved-offline")
+    shot(phone.page, "resident-quiz-saved-offline")
+    assert phone.page.inner_text("#saved-offline")
+    # Pressed twice (back, and "Send" again on the same form): kept once.
+    phone.page.go_back()
+    answer(phone.page, first)
+    phone.page.wait_for_selector("#saved-offline")
+    assert len([p for p in phone.store("posts") if p["state"] == "waiting"]) == 1
+    assert QuizAttempt.objects.count() == 0
+
+    phone.offline(False)
+    phone.go("/hoc-khong-can-mang/")  # any page with signal: the service worker sends what waits
+    # (the page shows the count once the worker has sent what waits; the database is read after, as
+    # SQLite's shared in-memory test database locks a table the live server is writing to)
+    phone.page.wait_for_selector('#offline[data-waiting="0"]', state="attached")
+    assert QuizAttempt.objects.filter(user=learner).count() == 1
+    attempt = QuizAttempt.objects.get(user=learner)
+    assert attempt.lesson_id == first.pk and attempt.passed
+    # Sent by the service worker through the API, the same call an app makes.
+    assert ("POST", f"{phone.url}/api/v1/lessons/{first.pk}/quiz/") in phone.requests
+    assert LessonProgress.objects.filter(user=learner, lesson=first).count() == 1
+
+    # Sent again (the phone lost its note that it was sent): the server counts it once.
+    phone.store("posts", 'store.put({ ...item, state: "waiting" });')
+    phone.page.reload()
+    phone.page.wait_for_selector('#offline[data-waiting="0"]', state="attached")
+    assert [p["state"] for p in phone.store("posts")] == ["sent"]
+    phone.close()
+    assert QuizAttempt.objects.filter(user=learner).count() == 1
+
+
+def test_a_lesson_finished_without_signal_is_recorded_once(browser, live_server, learner, tmp_path):
+    course = factories.course(lessons=1, questions=0, title="Gọi video cho con cháu")
+    (lesson,) = course.lessons()
+    phone = Phone(browser, tmp_path / "profile", live_server, learner)
+    turn_on(phone)
+    phone.go(lesson.url)
+    phone.offline()
+    phone.go(lesson.url)
+    phone.page.get_by_role("button", name="Tôi đã học xong bài này").click()
+    phone.page.wait_for_selector("#saved-offline")
+    phone.page.go_back()
+    phone.page.get_by_role("button", name="Tôi đã học xong bài này").click()  # twice: kept once
+    phone.page.wait_for_selector("#saved-offline")
+    phone.close()  # the phone is switched off
+
+    phone = Phone(browser, tmp_path / "profile", live_server, None)  # later, with signal
+    phone.go("/hoc-khong-can-mang/")
+    phone.page.wait_for_selector('#offline[data-waiting="0"]', state="attached")
+    assert LessonProgress.objects.filter(user=learner, lesson=lesson).count() == 1
+    # (sent through /api/v1/lessons/<id>/complete/, maybe as the browser started: a pending
+    # Background Sync wakes the worker before Playwright watches its requests)
+    assert [p["state"] for p in phone.store("posts")] == ["sent"]
+    phone.close()
+
+
+def test_without_turning_it_on_lessons_are_not_kept(browser, live_server, learner, tmp_path):
+    course = factories.course(lessons=1, questions=2)
+    (lesson,) = course.lessons()
+    phone = Phone(browser, tmp_path / "profile", live_server, learner)
+    phone.go(lesson.url)
+    assert phone.page.evaluate("navigator.serviceWorker.getRegistrations().then(r => r.length)") == 0
+    phone.close()
