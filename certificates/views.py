@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 from certificates import badges, keys, rendering, verification
 from certificates.models import Certificate
 from certificates.services import issuer_settings
+from lms.service_workers import service_worker_view
 from members import permissions, throttling
 
 VERIFY_LIMIT_PER_MINUTE = 60
@@ -88,13 +88,4 @@ def scan(request):
     )
 
 
-@require_GET
-def scan_service_worker(request):
-    path = finders.find("certificates/scan-sw.js")
-    if not path:
-        raise Http404
-    with open(path, "rb") as handle:
-        response = HttpResponse(handle.read(), content_type="text/javascript")
-    response["Service-Worker-Allowed"] = "/v/quet/"
-    response["Cache-Control"] = "no-cache"
-    return response
+scan_service_worker = service_worker_view("certificates/scan-sw.js", scope="/v/quet/")

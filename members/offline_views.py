@@ -1,24 +1,15 @@
 """The service worker and web app manifest (static/members/sw.js): served from the site root so that
 the worker's scope covers both the leaders' pages (/to/…) and the lessons a resident opened."""
 
-from django.contrib.staticfiles import finders
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from lms.service_workers import service_worker_view
 
-@require_GET
-def service_worker(request):
-    path = finders.find("members/sw.js")
-    if not path:
-        raise Http404
-    with open(path, "rb") as handle:
-        response = HttpResponse(handle.read(), content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "no-cache"
-    response["Service-Worker-Allowed"] = "/"
-    return response
+service_worker = service_worker_view("members/sw.js", scope="/")
 
 
 @require_GET

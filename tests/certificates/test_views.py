@@ -148,3 +148,13 @@ def test_the_offline_verifier_command_checks_a_pdf_and_a_qr_text(certificate, tm
     with pytest.raises(SystemExit) as caught:
         call_command("verify_certificate", forged, offline=True)
     assert caught.value.code == 1
+
+
+def test_the_scan_pages_worker_is_served_for_its_page_only_and_never_cached(client):
+    response = client.get("/v/quet/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == "/v/quet/"
+    assert response["Cache-Control"] == "no-cache"
+    assert b"keys.json" in response.content
+    assert client.post("/v/quet/sw.js").status_code == 405
