@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 
 from tests import factories
@@ -60,3 +60,22 @@ def _default_language(settings):
 def world(db):
     """Two communes with two groups each, and one person of every role."""
     return factories.build_world()
+
+
+def built_once(django_db_blocker, build):
+    """For module-scoped fixtures: ``build()`` inside a transaction that is rolled back when the
+    module is done; each test's own transaction (pytest-django's ``db``) is a savepoint inside it.
+    Use as ``yield from built_once(django_db_blocker, build_scene)``."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)

@@ -1,6 +1,11 @@
+import datetime
+import uuid
+
 import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
+
+from members.services.attendance import MarkInput, SessionInput
 
 
 @pytest.fixture(autouse=True)
@@ -21,3 +26,24 @@ def api():
         return client
 
     return make
+
+
+def sync_inputs(body: dict) -> dict:
+    """A sync request body as the view hands it to ``attendance_sync`` after parsing it."""
+    parse = datetime.datetime.fromisoformat
+    sessions = [
+        SessionInput(uuid.UUID(s["uuid"]), s["group"], parse(s["starts_at"]), s["topic"], s["place"])
+        for s in body["sessions"]
+    ]
+    marks = [
+        MarkInput(
+            uuid.UUID(m["uuid"]),
+            uuid.UUID(m["session"]),
+            m["member"],
+            m["status"],
+            parse(m["recorded_at"]),
+            m["device_id"],
+        )
+        for m in body["marks"]
+    ]
+    return {"sessions": sessions, "marks": marks}

@@ -20,7 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import pytest
-from django.db import transaction
 from django.urls import URLResolver, resolve
 from django.utils import timezone
 from knox.models import AuthToken
@@ -43,6 +42,7 @@ from members.models import (
 )
 from members.services.attendance import MarkInput, SessionInput, attendance_sync
 from tests import factories
+from tests.conftest import built_once
 from tests.factories import PASSWORD, correct_answers
 
 PERSONAS = ("anonymous", "resident", "leader_a", "leader_b", "officer_x", "officer_y", "trainer", "admin")
@@ -259,21 +259,7 @@ def build_scene() -> Scene:
 
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker):
-    """The world for the whole module, inside a transaction rolled back at the end; each test's own
-    transaction (pytest-django's ``db``) is a savepoint inside it."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            built = build_scene()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    yield from built_once(django_db_blocker, build_scene)
 
 
 # Bodies ------------------------------------------------------------------------------------------

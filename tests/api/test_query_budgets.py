@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 from certificates.models import Certificate
 from members.models import AttendanceMark, Enrolment, Membership, Session
 from tests import factories
+from tests.conftest import built_once
 from tests.factories import CommunityGroupFactory, MembershipFactory, UserFactory, VillageFactory
 
 ROWS = 60
@@ -171,20 +172,7 @@ def build_scene() -> Scene:
 
 @pytest.fixture(scope="module")
 def scene(django_db_setup, django_db_blocker):
-    """Built once, inside a transaction rolled back at the end (each test is a savepoint in it)."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            built = build_scene()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    yield from built_once(django_db_blocker, build_scene)
 
 
 def _measure(client, url) -> tuple[int, int, int]:

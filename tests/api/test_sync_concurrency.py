@@ -21,7 +21,8 @@ from rest_framework.test import APIClient
 
 from api.idempotency import STALE_AFTER, _hash
 from members.models import AttendanceMark, IdempotencyRecord, Membership, Session, User
-from members.services.attendance import MarkInput, SessionInput, attendance_sync
+from members.services.attendance import attendance_sync
+from tests.api.conftest import sync_inputs
 from tests.factories import CommunityGroupFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
@@ -221,36 +222,16 @@ def test_twenty_copies_in_different_orders_store_each_mark_once():
     } | {body["marks"][0]["uuid"]: 0}
 
 
-def as_inputs(body):
-    parse = datetime.datetime.fromisoformat
-    sessions = [
-        SessionInput(uuid.UUID(s["uuid"]), s["group"], parse(s["starts_at"]), s["topic"], s["place"])
-        for s in body["sessions"]
-    ]
-    marks = [
-        MarkInput(
-            uuid.UUID(m["uuid"]),
-            uuid.UUID(m["session"]),
-            m["member"],
-            m["status"],
-            parse(m["recorded_at"]),
-            m["device_id"],
-        )
-        for m in body["marks"]
-    ]
-    return {"sessions": sessions, "marks": marks}
-
-
 @pytest.mark.django_db
 def test_the_queries_per_batch_do_not_depend_on_its_size():
     group, leader, people = group_with_members()
-    attendance_sync(user=leader, **as_inputs(batch(group, people[:1], marks_each=1)))  # warm-up
+    attendance_sync(user=leader, **sync_inputs(batch(group, people[:1], marks_each=1)))  # warm-up
     counts = {}
     for size in (10, 500):
         body = batch(group, people)
         body["marks"] = body["marks"][:size]
         with CaptureQueriesContext(connection) as queries:
-            result = attendance_sync(user=leader, **as_inputs(body))
+            result = attendance_sync(user=leader, **sync_inputs(body))
         assert result.counts() == {"accepted": size, "duplicate": 0, "rejected": 0}
         counts[size] = len(queries)
     assert counts[10] == counts[500], counts

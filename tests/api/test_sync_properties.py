@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 from api.idempotency import STALE_AFTER, _hash
 from members.models import AttendanceMark, IdempotencyRecord, Membership, Session
 from members.selectors import current_statuses
-from members.services.attendance import MarkInput, SessionInput, attendance_sync
+from members.services.attendance import attendance_sync
+from tests.api.conftest import sync_inputs
 
 pytestmark = pytest.mark.django_db
 
@@ -160,25 +161,7 @@ def batch_body(setup: Setup, sessions, marks: list[MarkSpec]) -> dict:
 
 def through_service(setup: Setup, device: int, body: dict):
     """The same batch handed to the service, as the view would after parsing it."""
-    parse = datetime.datetime.fromisoformat
-    return attendance_sync(
-        user=setup.devices[device],
-        sessions=[
-            SessionInput(uuid.UUID(s["uuid"]), s["group"], parse(s["starts_at"]), s["topic"], s["place"])
-            for s in body["sessions"]
-        ],
-        marks=[
-            MarkInput(
-                uuid.UUID(m["uuid"]),
-                uuid.UUID(m["session"]),
-                m["member"],
-                m["status"],
-                parse(m["recorded_at"]),
-                m["device_id"],
-            )
-            for m in body["marks"]
-        ],
-    )
+    return attendance_sync(user=setup.devices[device], **sync_inputs(body))
 
 
 # Talking to the server --------------------------------------------------------------------------
