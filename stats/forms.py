@@ -36,8 +36,20 @@ def _course_choices():
 
 
 class StatsFilterForm(forms.Form):
-    commune = forms.ModelChoiceField(queryset=None, required=False, label=_("Commune"), to_field_name="code")
-    group = forms.ModelChoiceField(queryset=None, required=False, label=_("Group"), to_field_name="code")
+    commune = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Commune"),
+        to_field_name="code",
+        error_messages={"invalid_choice": _("No commune you follow has this code.")},
+    )
+    group = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("Group"),
+        to_field_name="code",
+        error_messages={"invalid_choice": _("No group you follow has this code.")},
+    )
     course = forms.ChoiceField(required=False, label=_("Course"))
     area = forms.ModelChoiceField(
         queryset=None, required=False, label=_("Competency area"), to_field_name="number"

@@ -32,7 +32,9 @@ def test_an_officer_gets_the_groups_of_their_commune_only(numbers):
 def test_an_officer_asking_for_another_commune_gets_a_clear_400(numbers):
     response = get(numbers.officer_x, "attainment", commune=numbers.commune_y.code)
     assert response.status_code == 400
-    assert "commune" in str(response.json())
+    assert response.json()["error"]["fields"]["commune"] == [
+        "Không có xã, phường nào bạn theo dõi mang mã này."
+    ]
 
 
 def test_a_trainer_gets_every_commune_and_can_narrow(numbers):
