@@ -476,19 +476,11 @@ NOT_EXPORTED: dict[str, dict[str, Promise]] = {
         "base_content_type": TECHNICAL,
         "approved_go_live_at": PAGE_SETTING,
     },
-    "wagtaildocs.Document": dict.fromkeys(("collection", "file_size", "file_hash"), FILE_DETAIL),
+    "wagtaildocs.Document": dict.fromkeys(names("collection file_size file_hash tags"), FILE_DETAIL),
     "wagtailimages.Image": dict.fromkeys(
-        (
-            "collection",
-            "description",
-            "width",
-            "height",
-            "focal_point_x",
-            "focal_point_y",
-            "focal_point_width",
-            "focal_point_height",
-            "file_size",
-            "file_hash",
+        names(
+            "collection description width height focal_point_x focal_point_y focal_point_width "
+            "focal_point_height file_size file_hash tags"
         ),
         FILE_DETAIL,
     ),
@@ -514,9 +506,10 @@ LINKS_NOT_FOLLOWED: dict[str, dict[str, str]] = {
         ),
     },
     "wagtailcore.Revision": {"content_type/object_id": "Page versions: people are never versioned."},
-    "wagtailcore.WorkflowState": {
-        "base_content_type/object_id": "Reviews of pages: people are never reviewed."
-    },
+    "wagtailcore.WorkflowState": dict.fromkeys(
+        names("base_content_type/object_id content_type/object_id"),
+        "Reviews of pages: people are not reviewed.",
+    ),
     "wagtailadmin.EditingSession": {
         "content_type/object_id": "The page open in an editor: people's accounts are not edited there.",
     },

@@ -103,9 +103,7 @@ def person_erase(*, person: User, acting_user: User, reason: str, note: str = ""
     # Scrub first (the rows that mention the person are found by their values), then delete, then
     # coarsen what is kept, and turn the person's own row into the tombstone last.
     order = {Erase.SCRUB: 0, Erase.DELETE: 1, Erase.KEEP: 2}
-    for part in sorted(registry.parts(), key=lambda p: order[p.erase]):
-        if part.key == "profile":
-            continue
+    for part in sorted(registry.parts(), key=lambda p: (p.key == "profile", order[p.erase])):
         rows = part.rows(person)
         label = part.model_class()._meta.db_table
         if part.erase is Erase.DELETE:
@@ -116,7 +114,6 @@ def person_erase(*, person: User, acting_user: User, reason: str, note: str = ""
         if part.coarsen:
             _coarsen(rows, part.coarsen)
 
-    _make_tombstone(person)
     note = values.scrub_text(" ".join(note.split()))[:200]
     audit_record(
         actor=None if by_themselves else acting_user,
@@ -254,19 +251,10 @@ def _scrub_import_files(rows, context: ErasureContext) -> int:
     return rows.update(content=b"", purged_at=timezone.now())
 
 
-SCRUBBERS = {
-    "memberships": _scrub_memberships,
-    "audit_events": _scrub_audit,
-    "imports_listing_you": _scrub_import_files,
-    "pages": _scrub_pages,
-    "admin_history": _scrub_log_entries("label", "data"),
-    "django_admin_history": _scrub_log_entries("object_repr", None),
-}
-
-
-def _make_tombstone(person: User) -> None:
+def _make_tombstone(rows, context: ErasureContext) -> int:
     """The person's row without anything that identifies them. ``full_clean`` is not run: the
     tombstone's phone is deliberately not a number."""
+    person = context.person
     person.phone = tombstone_phone(person.pk)
     person.full_name = ""
     person.email = ""
@@ -290,6 +278,18 @@ def _make_tombstone(person: User) -> None:
     permissions.forget_scope(person)
     if index.class_is_indexed(User):
         index.insert_or_update_object(person)
+    return 1
+
+
+SCRUBBERS = {
+    "profile": _make_tombstone,
+    "memberships": _scrub_memberships,
+    "audit_events": _scrub_audit,
+    "imports_listing_you": _scrub_import_files,
+    "pages": _scrub_pages,
+    "admin_history": _scrub_log_entries("label", "data"),
+    "django_admin_history": _scrub_log_entries("object_repr", None),
+}
 
 
 def remaining_rows(person: User) -> Counter:
