@@ -15,6 +15,7 @@ Wagtail's Settings → Users delete (single and bulk) and the Django admin. ``Us
 """
 
 import datetime
+import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -70,10 +71,12 @@ def tombstone_phone(pk: int) -> str:
 
 
 def _month_start(moment):
+    """The first moment of the month a date or time falls in, in the province's time zone (the one
+    the statistics count months in)."""
     if moment is None:
         return None
     if isinstance(moment, datetime.datetime):
-        local = timezone.localtime(moment)
+        local = moment.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
         return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return moment.replace(day=1)
 
