@@ -42,7 +42,8 @@ class EraseMyDataForm(forms.Form):
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         ident = str(self.user.pk)
-        if throttling.is_over("erase_my_data", ident, PASSWORD_TRIES, PASSWORD_WINDOW):
+        # After the fifth wrong password in the window, no password is checked until it ends.
+        if throttling.is_over("erase_my_data", ident, PASSWORD_TRIES - 1, PASSWORD_WINDOW):
             raise ValidationError(_("Too many wrong passwords. Wait a quarter of an hour, then try again."))
         if not self.user.check_password(password):
             throttling.hit("erase_my_data", ident, PASSWORD_TRIES, PASSWORD_WINDOW)
