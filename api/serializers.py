@@ -23,7 +23,6 @@ from members.models import (
     User,
     Village,
 )
-from members.phone import format_phone
 
 # Reference -------------------------------------------------------------------------------------
 
@@ -99,7 +98,7 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
 
     def get_phone(self, person) -> str:
-        return format_phone(person.phone)
+        return person.phone_display  # "—" for a person whose data was deleted
 
 
 class GroupSerializer(serializers.ModelSerializer):

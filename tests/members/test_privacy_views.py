@@ -200,3 +200,14 @@ def test_a_person_added_later_is_someone_the_officer_can_erase(client, world):
     late = UserFactory(village=world.group_b.village)
     client.force_login(world.officer_x)
     assert client.get(_erase_url(late)).status_code == 200
+
+
+def test_a_leader_sees_an_erased_member_as_such_on_the_roster(client, world):
+    from members.services.privacy import ErasureReason, person_erase
+
+    person_erase(person=world.resident_a2, acting_user=world.officer_x, reason=ErasureReason.REQUESTED)
+    client.force_login(world.leader_a)
+    page = client.get(f"/to/{world.group_a.code}/").content.decode()
+    assert "(người đã xóa dữ liệu)" in page and world.resident_a.full_name in page
+    summary = client.get(f"/to/{world.group_a.code}/diem-danh/").content.decode()
+    assert "(người đã xóa dữ liệu)" in summary
