@@ -61,11 +61,17 @@ def test_the_django_admin_delete_keeps_the_tombstone_and_records_who(client, hol
     client.force_login(world.admin)
     page = client.get(f"/django-admin/members/user/{holder.pk}/delete/").content.decode()
     assert "bảng thống kê" in page  # the confirmation says what stays
-    client.post(f"/django-admin/members/user/{holder.pk}/delete/", {"post": "yes"})
+    response = client.post(f"/django-admin/members/user/{holder.pk}/delete/", {"post": "yes"}, follow=True)
+    assert NAME not in response.content.decode()  # the success message does not bring the name back
     tombstone = User.objects.get(pk=holder.pk)
     assert tombstone.erased_at is not None and tombstone.full_name == ""
     event = AuditEvent.objects.get(action="person.erase", target_id=str(holder.pk))
     assert event.actor == world.admin and event.changes["reason"] == [None, "account_deleted"]
+    # Django's own record of the deletion, written with the person's name before the erasure ran.
+    from django.contrib.admin.models import LogEntry
+
+    deletion = LogEntry.objects.get(object_id=str(holder.pk), action_flag=3)
+    assert NAME not in deletion.object_repr
 
 
 def test_the_django_admin_bulk_delete_erases_each(client, holder, world):
