@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from members import throttling
-from members.personal_data import export_person
+from members.personal_data import export_allowed, export_person
 from members.selectors.privacy import my_data as my_data_of
 from members.services import audit_record
 from members.services.privacy import ErasureReason, person_erase
@@ -61,6 +61,10 @@ def my_data(request):
 @login_required
 def my_data_download(request):
     """Everything, as JSON: the registry's every part (``members.personal_data``)."""
+    if not export_allowed(request.user):
+        response = render(request, "members/my_data_wait.html", status=429)
+        response["Retry-After"] = "60"
+        return response
     data = export_person(request.user)
     audit_record(actor=request.user, action="personal_data.export", target=request.user)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})

@@ -20,7 +20,14 @@ Apps above ``members`` add their parts through ``members.extensions.on_personal_
 ``AppConfig.ready()`` (certificates does), so ``members`` never imports them.
 """
 
-from members.personal_data.export import FORMAT, consent_summary, export_person, export_rows
+from members.personal_data.export import (
+    EXPORT_REFUSED,
+    FORMAT,
+    consent_summary,
+    export_allowed,
+    export_person,
+    export_rows,
+)
 from members.personal_data.parts import (
     ERASED,
     Erase,
@@ -46,6 +53,7 @@ from members.personal_data.registry import (
 
 __all__ = [
     "ERASED",
+    "EXPORT_REFUSED",
     "FORMAT",
     "LINKS_NOT_FOLLOWED",
     "MEMBERS_PARTS",
@@ -56,6 +64,7 @@ __all__ = [
     "consent_summary",
     "declared_fields",
     "declared_links",
+    "export_allowed",
     "export_person",
     "export_rows",
     "generic_pairs",

@@ -211,3 +211,14 @@ def test_a_leader_sees_an_erased_member_as_such_on_the_roster(client, world):
     assert "(người đã xóa dữ liệu)" in page and world.resident_a.full_name in page
     summary = client.get(f"/to/{world.group_a.code}/diem-danh/").content.decode()
     assert "(người đã xóa dữ liệu)" in summary
+
+
+def test_downloading_again_and_again_is_slowed_down(client, world):
+    client.force_login(world.resident_a)
+    for _ in range(5):
+        assert client.get("/du-lieu-cua-toi/tai-ve.json").status_code == 200
+    response = client.get("/du-lieu-cua-toi/tai-ve.json")
+    assert response.status_code == 429 and response["Retry-After"] == "60"
+    assert "Vui lòng chờ một phút" in response.content.decode()
+    api = client.get("/api/v1/me/data/")
+    assert api.status_code == 429 and api.json()["error"]["code"] == "throttled"
