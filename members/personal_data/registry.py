@@ -558,9 +558,13 @@ def declared_links(label: str) -> set[str]:
 
 
 def not_exported() -> dict[str, str]:
-    """``app.Model.field`` → why the export leaves it out."""
+    """``app.Model.field`` → why the export leaves it out (models of installed apps)."""
+    installed = {config.label for config in apps.get_app_configs()}
     reasons = {
-        f"{label}.{name}": str(why) for label, fields in NOT_EXPORTED.items() for name, why in fields.items()
+        f"{label}.{name}": str(why)
+        for label, fields in NOT_EXPORTED.items()
+        if label.split(".")[0] in installed
+        for name, why in fields.items()
     }
     for item in parts():
         reasons |= {f"{item.model}.{name}": str(why) for name, why in item.not_exported.items()}
