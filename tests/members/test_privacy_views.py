@@ -13,6 +13,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def one_window(monkeypatch):
+    """The limits count in fixed windows of time: keep the test inside one."""
+    from types import SimpleNamespace
+
+    from members import throttling
+
+    monkeypatch.setattr(throttling, "time", SimpleNamespace(time=lambda: 1_800_000_030.0))
+
+
+@pytest.fixture
 def neighbour(world):
     """Signed up by group A's leader, who witnessed their consent."""
     return services.user_create(
@@ -115,7 +125,7 @@ def test_a_wrong_password_or_no_confirmation_deletes_nothing(client, neighbour, 
     assert User.objects.get(pk=neighbour.pk).erased_at is None
 
 
-def test_guessing_the_password_is_stopped(client, neighbour):
+def test_guessing_the_password_is_stopped(client, neighbour, one_window):
     client.force_login(neighbour)
     for _ in range(5):
         client.post("/du-lieu-cua-toi/xoa/", {"password": "doan-bua", "confirm": "on"})
@@ -213,7 +223,7 @@ def test_a_leader_sees_an_erased_member_as_such_on_the_roster(client, world):
     assert "(người đã xóa dữ liệu)" in summary
 
 
-def test_downloading_again_and_again_is_slowed_down(client, world):
+def test_downloading_again_and_again_is_slowed_down(client, world, one_window):
     client.force_login(world.resident_a)
     for _ in range(5):
         assert client.get("/du-lieu-cua-toi/tai-ve.json").status_code == 200
