@@ -23,7 +23,6 @@ from members.models import (
     User,
     Village,
 )
-from members.phone import format_phone
 
 # Reference -------------------------------------------------------------------------------------
 
@@ -99,7 +98,7 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
 
     def get_phone(self, person) -> str:
-        return format_phone(person.phone)
+        return person.phone_display  # "—" for a person whose data was deleted
 
 
 class GroupSerializer(serializers.ModelSerializer):
@@ -329,11 +328,12 @@ class RevokeInputSerializer(serializers.Serializer):
 
 
 class VerificationSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["valid", "revoked", "unknown", "forged", "mismatch"])
+    status = serializers.ChoiceField(choices=["valid", "revoked", "unknown", "forged", "mismatch", "erased"])
     serial = serializers.CharField(allow_blank=True)
     reason = serializers.CharField(allow_blank=True)
     signature_checked = serializers.BooleanField()
-    holder_name = serializers.CharField(source="certificate.holder_name", default=None, allow_null=True)
+    # Empty (null) for a stub whose holder's data was deleted.
+    holder_name = serializers.SerializerMethodField()
     achievement_code = serializers.CharField(
         source="certificate.achievement_code", default=None, allow_null=True
     )
@@ -345,6 +345,9 @@ class VerificationSerializer(serializers.Serializer):
     revoked_at = serializers.DateTimeField(source="certificate.revoked_at", default=None, allow_null=True)
     revoked_reason = serializers.CharField(source="certificate.revoked_reason", default=None, allow_null=True)
     competencies = serializers.JSONField(source="certificate.competencies", default=None, allow_null=True)
+
+    def get_holder_name(self, result) -> str | None:
+        return (result.certificate.holder_name or None) if result.certificate is not None else None
 
 
 # Auth ---------------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from api.views import attendance, auth, certificates, community, fallback, learning, reference, stats
+from api.views import attendance, auth, certificates, community, fallback, learning, privacy, reference, stats
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -26,6 +26,7 @@ urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
     path("me/", auth.MeView.as_view(), name="me"),
     path("me/competencies/", learning.MyCompetenciesView.as_view(), name="my-competencies"),
+    path("me/data/", privacy.MyDataView.as_view(), name="my-data"),
     path("attendance/sync/", attendance.AttendanceSyncView.as_view(), name="attendance-sync"),
     path("certificates/verify/", certificates.VerifyView.as_view(), name="certificate-verify"),
     path("certificates/keys/", certificates.KeysView.as_view(), name="certificate-keys"),

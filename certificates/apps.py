@@ -14,3 +14,7 @@ class CertificatesConfig(AppConfig):
 
         extensions.on_course_completed(services.issue_on_course_completed)
         extensions.on_profile_reached(services.issue_on_profile_reached)
+        # What a holder's export shows of their certificates, and the stubs left when they are erased.
+        from certificates.privacy import CERTIFICATES
+
+        extensions.on_personal_data(CERTIFICATES)

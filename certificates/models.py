@@ -15,15 +15,24 @@ class CertificateQuerySet(models.QuerySet):
     def valid(self) -> "CertificateQuerySet":
         return self.filter(status=Certificate.Status.VALID)
 
+    def counted(self) -> "CertificateQuerySet":
+        """Certificates the statistics count: valid ones, and those that were valid when their
+        holder's data was deleted (earned, not withdrawn). Revoked ones do not count."""
+        return self.filter(status__in=[Certificate.Status.VALID, Certificate.Status.HOLDER_ERASED])
+
 
 class Certificate(models.Model):
     class Status(models.TextChoices):
         VALID = "valid", _("valid")
         REVOKED = "revoked", _("revoked")
+        # The holder's data was deleted (members.services.privacy): a stub without name, signed
+        # payload or PDF, that verifies as no longer valid.
+        HOLDER_ERASED = "erased", _("holder's data deleted")
 
     serial = models.CharField(_("serial number"), max_length=20, unique=True)
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
-    # A person who asks to be deleted leaves a stub: no holder, no name, status revoked.
+    # A holder whose data is deleted leaves a stub: the holder is their anonymous tombstone (so that
+    # the statistics still count it), no name, no payload, no PDF, status "erased" (if it was valid).
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -107,7 +116,8 @@ class Certificate(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status="valid", revoked_at__isnull=True)
-                | Q(status="revoked", revoked_at__isnull=False),
+                | Q(status="revoked", revoked_at__isnull=False)
+                | Q(status="erased"),
                 name="certificate_revocation_consistent",
             ),
         ]

@@ -85,6 +85,8 @@ def certificate_issue(
     existing = Certificate.objects.filter(holder=holder, **achievement).first()
     if existing is not None:
         return existing
+    if holder.erased_at is not None:
+        raise ValidationError(_("This person's data has been deleted: no certificate can be issued."))
     if not is_eligible(holder=holder, course=course, profile=profile):
         raise ValidationError(_("%(name)s has not completed this yet.") % {"name": holder.full_name})
 
@@ -169,6 +171,48 @@ def issue_on_course_completed(enrolment: Enrolment) -> None:
 def issue_on_profile_reached(user: User, profile: CompetencyProfile) -> None:
     """Extension point ``members.extensions.profile_reached``."""
     certificate_issue(holder=user, profile=profile)
+
+
+def stub_on_holder_erased(rows, context) -> int:
+    """The certificates part's scrubber (``members.personal_data``, registered in
+    CertificatesConfig.ready()): each of an erased holder's certificates becomes a stub. The serial,
+    the achievement and the dates stay, so that a verifier learns the paper is no longer valid; the
+    name, the signed payload (it holds the name) and the PDF go. A valid certificate becomes
+    "holder's data deleted"; a revoked one stays revoked, without the holder's name in its reason."""
+    files = []
+    count = 0
+    for certificate in rows.select_for_update():
+        old = certificate.status
+        if certificate.pdf:
+            files.append((certificate.pdf.storage, certificate.pdf.name))
+        if certificate.is_valid:
+            certificate.status = Certificate.Status.HOLDER_ERASED
+        certificate.holder_name = ""
+        certificate.payload = b""
+        certificate.pdf = ""
+        certificate.pdf_version = ""
+        certificate.revoked_reason = context.values.scrub_text(certificate.revoked_reason)
+        certificate.save(
+            update_fields=["status", "holder_name", "payload", "pdf", "pdf_version", "revoked_reason"]
+        )
+        audit_record(
+            actor=context.acting_user,
+            action="certificate.holder_erased",
+            target=certificate,
+            changes={"status": [old, certificate.status]},
+        )
+        count += 1
+
+    def remove_files():
+        from certificates import rendering  # WeasyPrint: imported only where PDFs are made
+
+        for storage, name in files:
+            storage.delete(name)
+        # The QR images of this process's cache hold the signed payload, hence the name.
+        rendering.qr_data_uri.cache_clear()
+
+    transaction.on_commit(remove_files)
+    return count
 
 
 def issue_in_bulk(

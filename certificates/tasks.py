@@ -9,5 +9,6 @@ from certificates.services import issuer_settings
 def render_certificate(certificate_id: int) -> None:
     """Render (or re-render) a certificate's PDF into media storage, in a worker process."""
     certificate = Certificate.objects.filter(pk=certificate_id).first()
-    if certificate is not None:
+    # A stub whose holder was erased has nothing to print (a render queued before the erasure).
+    if certificate is not None and certificate.status != Certificate.Status.HOLDER_ERASED:
         rendering.store_pdf(certificate, issuer_settings())

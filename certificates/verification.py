@@ -19,7 +19,9 @@ class Verification:
     - ``unknown``: no certificate with this serial, and no genuine payload;
     - ``forged``: the payload's signature is wrong, its key unknown or compromised, or it names
       another certificate than the address;
-    - ``mismatch``: a genuine payload whose details differ from the register (a corrected name).
+    - ``mismatch``: a genuine payload whose details differ from the register (a corrected name);
+    - ``erased``: in the register, no longer valid because the holder's data was deleted: nothing
+      personal is returned, not even the name a genuine QR payload carries (``claims`` is None).
     """
 
     status: str
@@ -62,6 +64,8 @@ def verify(serial: str, payload_text: str | None = None) -> Verification:
             )
     if certificate is None:
         return Verification("unknown", serial, None, claims)
+    if certificate.status == Certificate.Status.HOLDER_ERASED:
+        return Verification("erased", serial, certificate, None)
     if not certificate.is_valid:
         return Verification("revoked", serial, certificate, claims)
     if claims is not None and (

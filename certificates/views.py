@@ -52,6 +52,8 @@ def _own_certificate(request, serial: str) -> Certificate:
     certificate = get_object_or_404(Certificate.objects.select_related("holder"), serial=serial.upper())
     if not permissions.can_view_records_of(request.user, certificate.holder):
         raise Http404
+    if certificate.status == Certificate.Status.HOLDER_ERASED:
+        raise Http404  # a stub: no holder, no name, nothing to download
     return certificate
 
 

@@ -2,9 +2,11 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from members.models import AuditEvent, Commune, CommunityGroup, Membership, StaffScope, User, Village
+from members.services.privacy import ErasureReason, person_erase
 
 
 @admin.register(User)
@@ -17,7 +19,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         (None, {"fields": ["phone", "password"]}),
         (_("Personal information"), {"fields": ["full_name", "village", "birth_year", "preferred_language"]}),
-        (_("Consent"), {"fields": ["consent_at", "consent_recorded_by"]}),
+        (_("Consent"), {"fields": ["consent_at", "consent_version", "consent_recorded_by", "erased_at"]}),
         (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
@@ -27,6 +29,34 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["phone", "full_name", "password1", "password2"]})
     ]
+    readonly_fields = ["erased_at"]
+
+    # Deleting a person erases their data (members.services.privacy): the row stays as an anonymous
+    # tombstone, so that what they did still counts. The confirmation page says so.
+    def get_deleted_objects(self, objs, request):
+        people = [str(person) for person in objs]
+        summary = [
+            gettext(
+                "Their name, number, e-mail, year of birth and password are removed; their sign-ins "
+                "end; their certificates become stubs that verify as no longer valid."
+            ),
+            gettext("What they did stays, anonymous, in the statistics."),
+        ]
+        return [*people, summary], {_("people"): len(people)}, set(), []
+
+    def delete_model(self, request, obj):
+        person_erase(person=obj, acting_user=request.user, reason=ErasureReason.ACCOUNT_DELETED)
+
+    def delete_queryset(self, request, queryset):
+        for person in queryset.filter(erased_at__isnull=True):
+            self.delete_model(request, person)
+
+    def response_delete(self, request, obj_display, obj_id):
+        # The name is gone: the message must not bring it back.
+        return super().response_delete(request, gettext("(person whose data was deleted)"), obj_id)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.erased_at is None)
 
 
 @admin.register(Commune)

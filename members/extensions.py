@@ -8,6 +8,9 @@ every process) and run inside the caller's transaction, in registration order.
   attendance) in these communes (the statistics refresh their numbers);
 - ``people_changed(user_ids)``: facts about these people changed (registration, village, progress,
   awards, certificates): the same, for the communes they live in and their groups' communes.
+- ``on_personal_data(part)``: a higher app declares rows it holds about people (a
+  ``members.personal_data.Part``): the export finds them, and erasing a person scrubs them with the
+  part's ``scrub`` (certificates become non-personal stubs).
 """
 
 from collections.abc import Callable, Iterable
@@ -16,6 +19,7 @@ _course_completed: list[Callable] = []
 _profile_reached: list[Callable] = []
 _community_changed: list[Callable] = []
 _people_changed: list[Callable] = []
+_personal_data: list = []
 
 
 def on_course_completed(handler: Callable) -> Callable:
@@ -64,3 +68,13 @@ def people_changed(user_ids: Iterable[int | None]) -> None:
     if ids:
         for handler in _people_changed:
             handler(ids)
+
+
+def on_personal_data(part):
+    if all(existing.key != part.key for existing in _personal_data):
+        _personal_data.append(part)
+    return part
+
+
+def personal_data_parts() -> tuple:
+    return tuple(_personal_data)

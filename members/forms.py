@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from members import consent as consent_texts
 from members.models import Commune, User, Village
 from members.phone import normalize_phone
 
@@ -77,10 +78,7 @@ class SignUpForm(_PersonFields):
         label=_("Your commune or ward"), queryset=Commune.objects.order_by("name"), empty_label=_("Choose…")
     )
     consent = forms.BooleanField(
-        label=_(
-            "I agree that HọcSố keeps my name, mobile number, village and learning progress to follow my "
-            "learning and issue my certificates. I can ask to see or delete them at any time."
-        ),
+        label=consent_texts.SIGNUP.text,
         error_messages={"required": _("HọcSố can only keep your data with your consent.")},
     )
 
@@ -121,10 +119,7 @@ class AssistedSignUpForm(_PersonFields):
         help_text=_("Write it down for your neighbour; they can change it later. At least 8 characters."),
     )
     consent = forms.BooleanField(
-        label=_(
-            "I explained to this person what HọcSố keeps (name, mobile number, village, learning progress) "
-            "and why, and they agreed."
-        ),
+        label=consent_texts.ASSISTED.text,
         error_messages={"required": _("Sign someone up only when they have agreed.")},
     )
 

@@ -63,7 +63,7 @@ def member_left(request, code: str, membership_id: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(name)s has left the group.") % {"name": membership.user.full_name})
+        messages.success(request, _("%(name)s has left the group.") % {"name": str(membership.user)})
     return redirect("members:group", code=group.code)
 
 
@@ -161,7 +161,7 @@ def summary(request, code: str):
             membership = line.membership
             writer.writerow(
                 [
-                    safe_cell(membership.user.full_name),
+                    safe_cell(str(membership.user)),
                     format_phone(membership.user.phone),
                     membership.get_role_display(),
                     line.attended,

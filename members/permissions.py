@@ -221,3 +221,30 @@ def import_territory(user: User) -> frozenset[int] | None:
     if scope.province:
         return None
     return scope.commune_ids
+
+
+# Erasing a person's data -------------------------------------------------------------------------
+
+
+def people_erasable_by(user: User) -> QuerySet[User]:
+    """Whose data a staff member may erase on their request: a commune officer the people of their
+    communes (by village or active group), a trainer or administrator the province. Never a group
+    leader (leaders sign neighbours up; deleting is for the commune). Accounts with more power than a
+    resident (staff, administrators) only by an administrator. People erase their own data from
+    "Dữ liệu của tôi", not through this."""
+    scope = scope_of(user)
+    if not scope.is_staff:
+        return User.objects.none()
+    people = User.objects.filter(erased_at__isnull=True).exclude(pk=scope.user_id)
+    if not scope.province:
+        reach = Q(village__commune_id__in=scope.commune_ids) | Q(
+            memberships__group__commune_id__in=scope.commune_ids, memberships__left_on__isnull=True
+        )
+        people = people.filter(pk__in=User.objects.filter(reach).values("pk"))
+    if not user.is_superuser:
+        people = people.exclude(is_superuser=True).exclude(is_staff=True).exclude(staff_scopes__isnull=False)
+    return people
+
+
+def can_erase_person(user: User, person: User) -> bool:
+    return people_erasable_by(user).filter(pk=person.pk).exists()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import leader_views, offline_views, views
+from members import leader_views, offline_views, privacy_views, views
 
 app_name = "members"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("to/<str:code>/buoi/moi/", leader_views.session_offline, name="session_offline"),
     path("to/<str:code>/buoi/<uuid:session_uuid>/", leader_views.session, name="session"),
     path("to/<str:code>/diem-danh/", leader_views.summary, name="summary"),
+    path("du-lieu-cua-toi/", privacy_views.my_data, name="my_data"),
+    path("du-lieu-cua-toi/tai-ve.json", privacy_views.my_data_download, name="my_data_download"),
+    path("du-lieu-cua-toi/xoa/", privacy_views.my_data_erase, name="my_data_erase"),
 ]

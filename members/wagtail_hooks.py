@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from members import import_views, permissions
+from members import import_views, permissions, privacy_admin_views
 from members.admin_views import CommunityViewSetGroup
 
 
@@ -30,3 +30,20 @@ def register_import_menu_item():
     return ImportMenuItem(
         _("Import lists"), reverse("members_import:start"), name="import-lists", icon_name="upload", order=151
     )
+
+
+# Erasing a person's data (members.privacy_admin_views) -------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_erasure_urls():
+    return [
+        path(
+            "xoa-du-lieu/",
+            include((privacy_admin_views.urlpatterns(), "members_erase"), namespace="members_erase"),
+        )
+    ]
+
+
+# After Wagtail's own "delete" bulk action for users (order 0), which it replaces.
+hooks.register("register_bulk_action", privacy_admin_views.EraseUsersBulkAction, order=1)

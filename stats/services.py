@@ -39,6 +39,7 @@ from members.models import (
     Membership,
     Session,
     User,
+    counted_in_statistics,
 )
 from stats.models import (
     ActivityCount,
@@ -252,17 +253,16 @@ class _Facts:
     @classmethod
     def read(cls, commune_id: int) -> "_Facts":
         members = Membership.objects.active().filter(group__commune_id=commune_id)
-        counted = Q(village__commune_id=commune_id, is_active=True) | Q(pk__in=members.values("user_id"))
+        # Erased people's tombstones still count: what they did before their data was deleted happened.
+        residents = User.objects.counted().filter(village__commune_id=commune_id)
+        lives_here = Q(village__commune_id=commune_id) & counted_in_statistics()
+        counted = lives_here | Q(pk__in=members.values("user_id"))
         people = User.objects.filter(counted).values("pk")
         sessions = list(
             Session.objects.filter(group__commune_id=commune_id).values_list("pk", "group_id", "starts_at")
         )
         return cls(
-            residents=list(
-                User.objects.filter(village__commune_id=commune_id, is_active=True).values_list(
-                    "pk", "date_joined"
-                )
-            ),
+            residents=list(residents.values_list("pk", "date_joined")),
             memberships=list(members.values_list("user_id", "group_id", "joined_on")),
             group_ids=list(CommunityGroup.objects.filter(commune_id=commune_id).values_list("pk", flat=True)),
             awards=list(
@@ -281,7 +281,7 @@ class _Facts:
                 .distinct()
             ),
             certified=set(
-                Certificate.objects.valid()
+                Certificate.objects.counted()
                 .filter(holder__in=people, course__isnull=False)
                 .values_list("holder_id", "course_id")
             ),

@@ -5,7 +5,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -49,10 +49,16 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             )
         return Certificate.objects.filter(holder=user)
 
+    def _downloadable(self) -> Certificate:
+        certificate = self.get_object()
+        if certificate.status == Certificate.Status.HOLDER_ERASED:
+            raise NotFound  # a stub whose holder's data was deleted: nothing to download
+        return certificate
+
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def pdf(self, request, serial=None):
-        certificate = self.get_object()
+        certificate = self._downloadable()
         if not certificate.pdf or certificate.pdf_version != rendering.template_version():
             rendering.store_pdf(certificate, services.issuer_settings())
         response = FileResponse(certificate.pdf.open("rb"), content_type="application/pdf")
@@ -63,7 +69,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["get"])
     def badge(self, request, serial=None):
         """The Open Badges 3.0 credential, signed (eddsa-jcs-2022)."""
-        return Response(badges.signed_credential(self.get_object(), settings.WAGTAILADMIN_BASE_URL))
+        return Response(badges.signed_credential(self._downloadable(), settings.WAGTAILADMIN_BASE_URL))
 
     @extend_schema(request=RevokeInputSerializer, responses=CertificateSerializer)
     @action(detail=True, methods=["post"])

@@ -15,6 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from demo.seed.names import MOBILE_PREFIXES, full_name, village_names
+from members import consent
 from members.models import Commune, CommunityGroup, Membership, StaffScope, User, Village
 from members.roles import GROUP_FOR_ROLE
 
@@ -186,6 +187,7 @@ def _person(rng, phones, village, password_hash, *, phone=None, name=None) -> Us
         preferred_language=language,
         date_joined=joined,
         consent_at=joined,
+        consent_version=consent.SIGNUP.version,
     )
 
 
@@ -259,18 +261,21 @@ def _seed_staff(rng, phones, communes, password_hash) -> None:
             is_staff=True,
             is_superuser=True,
             consent_at=datetime.datetime(2025, 3, 21, 8, 0, tzinfo=TZ),
+            consent_version=consent.ADMINISTRATOR.version,
         ),
         User(
             phone=TRAINER.phone,
             full_name=TRAINER.name,
             password=password_hash,
             consent_at=datetime.datetime(2025, 3, 21, 8, 0, tzinfo=TZ),
+            consent_version=consent.SIGNUP.version,
         ),
         User(
             phone=TRAINER_2.phone,
             full_name=TRAINER_2.name,
             password=password_hash,
             consent_at=datetime.datetime(2025, 3, 21, 8, 0, tzinfo=TZ),
+            consent_version=consent.SIGNUP.version,
         ),
     ]
     officers: dict[int, User] = {}
@@ -281,6 +286,7 @@ def _seed_staff(rng, phones, communes, password_hash) -> None:
             full_name=OFFICER.name if fixed else full_name(rng),
             password=password_hash,
             consent_at=_moment(rng, datetime.date(2025, 3, 21), datetime.date(2025, 4, 30)),
+            consent_version=consent.SIGNUP.version,
         )
         officers[commune.id] = officer
         staff.append(officer)

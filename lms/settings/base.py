@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.simple_translation",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "members.wagtail_users.UsersConfig",  # wagtail.users, deleting through the erasure
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",

@@ -31,6 +31,7 @@ _PERSON_FIELDS = (
     "village_id",
     "consent_at",
     "consent_recorded_by_id",
+    "consent_version",
 )
 
 
@@ -594,7 +595,7 @@ class _MembersChecker(_Checker):
             changed.add("village")
         if existing.consent_at is None:
             row.changes.append(_("Consent recorded."))
-            changed.update({"consent_at", "consent_recorded_by"})
+            changed.update({"consent_at", "consent_recorded_by", "consent_version"})
         if changed:
             plan.changed_people[phone] = (existing, changed)
             row.action = Action.UPDATE

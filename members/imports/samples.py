@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import consent as consent_texts
 from members.exports import safe_cell
 from members.imports import columns as C
 from members.models import ImportBatch
@@ -65,10 +66,7 @@ def column_notes(kind: str) -> list[tuple[str, str, str]]:
         C.BIRTH_YEAR.key: _("Optional. Four digits, for example 1985."),
         C.ROLE.key: _("Optional: Tổ trưởng, Tổ phó or Thành viên (the default)."),
         C.JOINED.key: _("Optional. Day/month/year, for example 15/03/2026."),
-        C.CONSENT.key: _(
-            "Required: Có only if the person agreed that HọcSố keeps their name, mobile number, village "
-            "and learning progress. Rows without consent are refused."
-        ),
+        C.CONSENT.key: str(consent_texts.IMPORTED.text),
     }
     result = []
     for column in C.COLUMNS[kind]:

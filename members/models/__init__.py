@@ -3,7 +3,7 @@ from .audit import AuditEvent
 from .community import CommunityGroup, Membership, StaffScope
 from .imports import ImportBatch
 from .learning import CompetencyAward, Enrolment, LessonProgress, QuizAttempt
-from .people import User, UserManager
+from .people import User, UserManager, counted_in_statistics
 from .places import Commune, Village
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "User",
     "UserManager",
     "Village",
+    "counted_in_statistics",
 ]

@@ -1,11 +1,19 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members import consent
 from members.phone import format_phone, normalize_phone, validate_phone
+
+# A person is never deleted: their data is erased and the row stays as an anonymous tombstone
+# (members.services.privacy.person_erase), so that what they did still counts in the statistics.
+DELETION_REFUSED = _(
+    "A person's account is never deleted outright: erase their personal data instead "
+    "(People → the person → Delete their data)."
+)
 
 
 class Language(models.TextChoices):
@@ -16,7 +24,22 @@ class Language(models.TextChoices):
     HMONG = "hmn", "H'Mông"
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def counted(self) -> "UserQuerySet":
+        """People the statistics count: active accounts, and the tombstones of erased ones (what
+        they did before their data was deleted still happened)."""
+        return self.filter(counted_in_statistics())
+
+    def delete(self):
+        raise PermissionDenied(DELETION_REFUSED)
+
+
+def counted_in_statistics(prefix: str = "") -> models.Q:
+    """The condition of ``UserQuerySet.counted()``, for queries that reach people through a relation."""
+    return models.Q(**{f"{prefix}is_active": True}) | models.Q(**{f"{prefix}erased_at__isnull": False})
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, phone: str) -> "User":
@@ -42,6 +65,7 @@ class UserManager(BaseUserManager):
         fields["is_staff"] = True
         fields["is_superuser"] = True
         fields.setdefault("consent_at", timezone.now())
+        fields.setdefault("consent_version", consent.ADMINISTRATOR.version)
         return self._create(phone, password, **fields)
 
 
@@ -96,6 +120,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name=_("consent recorded by"),
         help_text=_("The group leader who signed this person up, if someone did."),
     )
+    consent_version = models.CharField(
+        _("consent wording"),
+        max_length=32,
+        blank=True,
+        help_text=_("Which wording the person agreed to; empty if recorded before wordings were kept."),
+    )
     is_staff = models.BooleanField(
         _("Django admin access"),
         default=False,
@@ -103,6 +133,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    erased_at = models.DateTimeField(
+        _("personal data deleted at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the person's data was deleted: the row stays, anonymous, for the statistics."),
+    )
 
     objects = UserManager()
 
@@ -126,7 +162,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
+        if self.erased_at is not None:
+            return str(_("(person whose data was deleted)"))
         return self.full_name or self.phone_display
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied(DELETION_REFUSED)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     def clean(self) -> None:
         super().clean()
@@ -140,10 +185,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def phone_display(self) -> str:
+        if self.erased_at is not None:
+            return "—"
         return format_phone(self.phone)
 
     def get_full_name(self) -> str:
-        return self.full_name
+        return str(self) if self.erased_at is not None else self.full_name
 
     def get_short_name(self) -> str:
         # Vietnamese names put the given name last: "Nông Thị Hoa" is called "Hoa".

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import consent as consent_texts
 from members import extensions, permissions
 from members.imports import FileProblem, Plan, check_batch, read_upload
 from members.models import CommunityGroup, ImportBatch, Membership, User, Village
@@ -139,11 +140,13 @@ def _write_members(plan: Plan, *, acting_user: User, now: datetime.datetime) -> 
         person.date_joined = now
         person.consent_at = now
         person.consent_recorded_by = witness
+        person.consent_version = consent_texts.IMPORTED.version
     User.objects.bulk_create(plan.new_people.values(), batch_size=BATCH)
 
     for person, fields in plan.changed_people.values():
         if "consent_at" in fields:
             person.consent_at, person.consent_recorded_by = now, witness
+            person.consent_version = consent_texts.IMPORTED.version
     fields = sorted({name for _person, names in plan.changed_people.values() for name in names})
     if fields:
         User.objects.bulk_update([p for p, _n in plan.changed_people.values()], fields, batch_size=BATCH)

@@ -10,6 +10,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import consent as consent_texts
 from members import extensions
 from members.models import AuditEvent, Commune, CommunityGroup, Membership, StaffScope, User, Village
 from members.permissions import forget_scope
@@ -50,6 +51,7 @@ def user_create(
     if not consent:
         raise ValidationError({"consent": _("HọcSố can only keep your data with your consent.")})
     normalised = normalize_phone(phone)
+    witness = acting_user if acting_user and acting_user.is_authenticated else None
     if User.objects.filter(phone=normalised).exists():
         raise ValidationError({"phone": _("An account with this mobile number already exists.")})
     user = User(
@@ -59,7 +61,8 @@ def user_create(
         birth_year=birth_year,
         preferred_language=preferred_language,
         consent_at=timezone.now(),
-        consent_recorded_by=acting_user if acting_user and acting_user.is_authenticated else None,
+        consent_recorded_by=witness,
+        consent_version=(consent_texts.ASSISTED if witness else consent_texts.SIGNUP).version,
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])

@@ -60,6 +60,9 @@ POST    auth/token/                                wrong_password  400  400  400
 DELETE  auth/token/                                -               401  204  204  204  204  204  204  204
 GET     me/                                        -               401  200  200  200  200  200  200  200
 GET     me/competencies/                           -               401  200  200  200  200  200  200  200
+# Everything HọcSố holds about the caller (and only the caller: see the test below the matrix).
+GET     me/data/                                   -               401  200  200  200  200  200  200  200
+POST    me/data/                                   -               401  405  405  405  405  405  405  405
 # Reference data and courses are served to apps that have signed in: 401 without a token.
 GET     communes/                                  -               401  200  200  200  200  200  200  200
 GET     communes/{commune_x}/                      -               401  200  200  200  200  200  200  200
@@ -517,6 +520,18 @@ def test_each_list_returns_exactly_the_rows_in_scope(scene, db, persona, kind):
     assert body["next"] is None, "everything fits on one page"
     returned = sorted(_names(scene, kind, row[key]) for row in body["results"])
     assert returned == sorted(SCOPE_TABLE[persona][kind].split())
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
+def test_each_persona_downloads_only_their_own_data(scene, db, persona):
+    data = scene.client(persona).get("/api/v1/me/data/").json()
+    me = scene.user(persona)
+    assert data["person"] == me.pk and data["profile"]["id"] == me.pk
+    everyone_else = {u.pk for u in scene.world.personas().values() if u is not None} - {me.pk}
+    assert {row["user"] for row in data["memberships"]} <= {me.pk}
+    assert {row["holder"] for row in data["certificates"]} <= {me.pk}
+    assert {row["member"] for row in data["attendance"]} <= {me.pk}
+    assert not everyone_else & {row["user"] for row in data["enrolments"]}
 
 
 def test_filters_never_widen_a_scope(scene, db):
