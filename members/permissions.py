@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from members.models import Commune, CommunityGroup, Membership, StaffScope, User
+from members.models import Commune, CommunityGroup, Membership, StaffScope, User, Village
 
 _CACHE_ATTRIBUTE = "_hocso_scope"
 
@@ -221,3 +221,21 @@ def import_territory(user: User) -> frozenset[int] | None:
     if scope.province:
         return None
     return scope.commune_ids
+
+
+# The admin ---------------------------------------------------------------------------------------
+
+
+def is_administrator(user: User) -> bool:
+    """Administrators (superusers) manage accounts, reference data and the site itself. Trainers and
+    officers see people only through the scoped views, never through Wagtail's own user views."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def villages_managed_by(user: User) -> QuerySet[Village]:
+    """The villages of this user's territory. (Anyone signing up may pick any village; in the admin
+    a village's page lists who lives there, so it follows the territory.)"""
+    scope = scope_of(user)
+    if scope.province:
+        return Village.objects.all()
+    return Village.objects.filter(commune_id__in=scope.commune_ids)
