@@ -341,8 +341,11 @@ class GroupInspectView(ScopedInspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Former members who moved out of the territory are no longer the user's to see.
         context["roster"] = (
-            Membership.objects.filter(group=self.object)
+            Membership.objects.filter(
+                group=self.object, user__in=permissions.members_visible_to(self.request.user)
+            )
             .select_related("user")
             .order_by("left_on", "role", "user__full_name")
         )

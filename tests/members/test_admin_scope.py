@@ -17,6 +17,7 @@ people and groups, a trainer the whole province.
 ``pytest tests/members/test_admin_scope.py -s`` prints personas × views checked.
 """
 
+import datetime
 import io
 import json
 import re
@@ -69,8 +70,9 @@ SKIPPED = {"wagtailadmin_logout", "admin:logout", "wagtailadmin_error_test"}
 @dataclass
 class Crawl:
     world: factories.World
-    refs: dict[str, object]
-    # Objects only the province sees: outside commune X, and so outside the officer's scope.
+    refs: dict[str, object]  # objects of commune Y, and content
+    inside: dict[str, object]  # the same kinds of object in commune X, the officer's
+    # Kinds of object only the province sees: outside commune X, and so outside the officer's scope.
     outside_x: set[str] = field(default_factory=set)
 
 
@@ -97,10 +99,20 @@ def build_crawl() -> Crawl:
         )
     certificate = Certificate.objects.get(holder=outsider)
     membership = Membership.objects.get(user=outsider, group=world.group_c)
-    session = _session(world.leader_c, world.group_c, outsider)
-    batch = ImportBatch.objects.create(
-        kind="members", file_name="to-dan-pho-1.csv", sha256="0" * 64, size=10, uploaded_by=world.officer_y
+    # She once belonged to a group of commune X: its roster must not name her to X's officer now.
+    factories.MembershipFactory(
+        user=outsider,
+        group=world.group_a,
+        joined_on=datetime.date(2025, 3, 1),
+        left_on=datetime.date(2025, 9, 1),
     )
+    session = _session(world.leader_c, world.group_c, outsider)
+    batches = [
+        ImportBatch.objects.create(
+            kind="members", file_name="danh-sach.csv", sha256="0" * 64, size=10, uploaded_by=officer
+        )
+        for officer in (world.officer_y, world.officer_x)
+    ]
     # What Wagtail logs when an administrator edits these in the admin: labels are names.
     for instance in (outsider, world.group_c, world.group_c.village, certificate, membership):
         log(instance=instance, action="wagtail.edit", user=world.admin)
@@ -118,7 +130,7 @@ def build_crawl() -> Crawl:
         "membership": membership.pk,
         "certificate": certificate.pk,
         "session": session.pk,
-        "import": batch.pk,
+        "import": batches[0].pk,
         "staffscope": StaffScope.objects.get(user=world.officer_y).pk,
         "auditevent": audit.pk,
         "token": AuthToken.objects.create(user=outsider)[0].pk,
@@ -137,9 +149,24 @@ def build_crawl() -> Crawl:
         "profile": CompetencyProfile.objects.first().pk,
         "root_page": Page.get_first_root_node().pk,
     }
+    inside = refs | {
+        "person": world.resident_a.pk,
+        "group": world.group_a.pk,
+        "village": world.group_a.village_id,
+        "commune": world.commune_x.pk,
+        "membership": Membership.objects.get(user=world.resident_a, group=world.group_a).pk,
+        "certificate": Certificate.objects.get(holder=world.resident_a).pk,
+        "session": _session(world.leader_a, world.group_a, world.resident_a).pk,
+        "import": batches[1].pk,
+        "staffscope": StaffScope.objects.get(user=world.officer_x).pk,
+        "auditevent": services.audit_record(
+            actor=world.admin, action="user.update", target=world.resident_a
+        ).pk,
+        "token": AuthToken.objects.create(user=world.resident_a)[0].pk,
+    }
     outside_x = {"person", "group", "village", "membership", "certificate", "session", "import"}
     outside_x |= {"staffscope", "auditevent", "token"}
-    return Crawl(world, refs, outside_x)
+    return Crawl(world, refs, inside, outside_x)
 
 
 @pytest.fixture(scope="module")
@@ -369,6 +396,8 @@ def check(crawl: Crawl, persona: str) -> tuple[list[str], int]:
             requests.append((route, path, used))
             if not used:
                 requests.extend((route, searched, set()) for searched in _searches(path))
+        # The same views of commune X's objects may answer, but must not name anyone outside X.
+        requests.extend((route, path, set()) for path, used in fill(route, crawl.inside) if used)
     requests.extend((None, path, used) for path, used in _filtered(crawl.refs, crawl.world))
     for route, path, used in requests:
         response = client.get(path)
