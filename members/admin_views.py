@@ -108,12 +108,12 @@ class ScopedIndexView(generic.IndexView):
         rows = self.permission_policy.instances_user_has_permission_for(self.request.user, "view")
         return rows.select_related(*self.related)
 
-    def decorate_paginated_queryset(self, queryset):
+    def get_table(self, object_list):
         # One query for the whole page, rather than one per row, decides which rows get an edit link.
-        shown = [instance.pk for instance in queryset]
+        shown = [instance.pk for instance in object_list]
         changeable = self.permission_policy.instances_user_has_permission_for(self.request.user, "change")
         self.changeable_pks = set(changeable.filter(pk__in=shown).values_list("pk", flat=True))
-        return super().decorate_paginated_queryset(queryset)
+        return super().get_table(object_list)
 
     def get_edit_url(self, instance):
         if instance.pk in getattr(self, "changeable_pks", ()):
@@ -325,7 +325,7 @@ class CommunityGroupEditForm(CommunityGroupForm):
 
 
 class GroupIndexView(ScopedIndexView):
-    related = ("commune", "village")
+    related = ("commune", "village__commune")
 
     def get_base_queryset(self):
         return (
@@ -336,7 +336,7 @@ class GroupIndexView(ScopedIndexView):
 
 
 class GroupInspectView(ScopedInspectView):
-    related = ("commune", "village")
+    related = ("commune", "village__commune")
     template_name = "members/admin/group_inspect.html"
 
     def get_context_data(self, **kwargs):
