@@ -167,3 +167,20 @@ def test_an_administrator_approving_their_own_change_is_recorded(client, world, 
     other = submit(client, world.trainer, course, title="Của người khác")
     assert approve(client, world.admin, course, other).status_code == 302
     assert AuditEvent.objects.filter(action__startswith="content.").count() == 1
+
+
+def test_a_reviewer_cannot_edit_and_approve_in_one_click(client, world, course, second_trainer):
+    state = submit(client, world.trainer, course)
+    client.force_login(second_trainer)
+    data = course_form(course, "Sửa rồi tự duyệt", "action-workflow-action")
+    data["workflow-action-name"] = "approve"
+    client.post(f"/admin/pages/{course.pk}/edit/", data)
+    state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    assert live_title(course) != "Sửa rồi tự duyệt"
+    # Another trainer reviews the edited change and approves it.
+    state.refresh_from_db()
+    assert approve(client, factories.trainer(), course, state).status_code == 302
+    state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_APPROVED
+    assert live_title(course) == "Sửa rồi tự duyệt"
