@@ -11,14 +11,13 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
 from certificates import services
 from certificates.models import Certificate
 from courses.models import CompetencyProfile, CoursePage
 from members import permissions
+from members.admin_views import ScopedIndexView, ScopedInspectView, ScopedPermissionPolicy, ScopedViewSet
 from members.models import Commune, CommunityGroup, Enrolment, Membership, User
 from members.phone import normalize_phone
 
@@ -30,9 +29,19 @@ def _visible(user):
     return certificates.filter(holder__in=permissions.members_visible_to(user))
 
 
-class CertificateIndexView(generic.IndexView):
-    def get_base_queryset(self):
-        return _visible(self.request.user)
+def _revocable(user):
+    if permissions.can_manage_certificates(user):
+        return Certificate.objects.all()
+    return Certificate.objects.none()
+
+
+# Registered for the model in wagtail_hooks: every admin view of a certificate (index, inspect,
+# history, usage, and the reports that link to one) asks it, not Django's model permissions.
+CERTIFICATE_POLICY = ScopedPermissionPolicy(Certificate, view=_visible, change=_revocable)
+
+
+class CertificateIndexView(ScopedIndexView):
+    related = ("course", "profile")
 
     @property
     def header_more_buttons(self):
@@ -43,11 +52,9 @@ class CertificateIndexView(generic.IndexView):
         ]
 
 
-class CertificateInspectView(generic.InspectView):
+class CertificateInspectView(ScopedInspectView):
     template_name = "certificates/admin/inspect.html"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(_visible(self.request.user), pk=self.pk)
+    related = ("course", "profile")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -179,15 +186,14 @@ def issue(request):
     return TemplateResponse(request, "certificates/admin/issue.html", {"form": form})
 
 
-class CertificateViewSet(ModelViewSet):
+class CertificateViewSet(ScopedViewSet):
     model = Certificate
+    policy = CERTIFICATE_POLICY
     icon = "doc-full-inverse"
     menu_label = gettext_lazy("Certificates")
     menu_order = 170
     add_to_admin_menu = True
     name = "certificate"
-    inspect_view_enabled = True
-    copy_view_enabled = False
     list_display = [
         "serial",
         "holder_name",

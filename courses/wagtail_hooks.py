@@ -1,7 +1,12 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.api.actions.publish import PublishPageAPIAction
+from wagtail.admin.api.views import PagesAdminAPIViewSet
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from courses import workflows
 from courses.models import CompetencyArea, CompetencyFramework, CompetencyProfile
 
 
@@ -36,3 +41,37 @@ class CompetencyViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(CompetencyViewSetGroup)
+
+
+# Publishing outside a review: only administrators can (trainers hold no publish permission), and
+# every way the admin offers is recorded as an override: the editor's "Publish", the bulk action,
+# and the admin API's publish action.
+
+
+@hooks.register("after_publish_page")
+def record_direct_publish(request, page):
+    workflows.published_directly(request.user, page)
+
+
+@hooks.register("after_bulk_action")
+def record_bulk_publish(request, action_type, objects, action_class_instance):
+    if action_type == "publish":
+        for page in objects:
+            if isinstance(page, Page):
+                workflows.published_directly(request.user, page)
+
+
+class RecordedPublishPageAPIAction(PublishPageAPIAction):
+    def execute(self, instance, data):
+        response = super().execute(instance, data)
+        workflows.published_directly(self.request.user, instance)
+        return response
+
+
+class ReviewedPagesAdminAPIViewSet(PagesAdminAPIViewSet):
+    actions = {**PagesAdminAPIViewSet.actions, "publish": RecordedPublishPageAPIAction}
+
+
+@hooks.register("construct_admin_api")
+def record_api_publish(router):
+    router.register_endpoint("pages", ReviewedPagesAdminAPIViewSet)

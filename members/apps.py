@@ -6,3 +6,10 @@ class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("People and groups")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # An administrator's override of content moderation is an audit event (courses.extensions).
+        from courses import extensions
+        from members.services.moderation import moderation_override_record
+
+        extensions.on_moderation_overridden(moderation_override_record)

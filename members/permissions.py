@@ -8,11 +8,11 @@ HTML views, DRF permission classes and Wagtail admin views all ask these functio
 - everyone sees themselves, and the groups they belong to (but not the other members).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet
 
-from members.models import Commune, CommunityGroup, Membership, StaffScope, User
+from members.models import Commune, CommunityGroup, Membership, StaffScope, User, Village
 
 _CACHE_ATTRIBUTE = "_hocso_scope"
 
@@ -237,10 +237,9 @@ def people_erasable_by(user: User) -> QuerySet[User]:
         return User.objects.none()
     people = User.objects.filter(erased_at__isnull=True).exclude(pk=scope.user_id)
     if not scope.province:
-        reach = Q(village__commune_id__in=scope.commune_ids) | Q(
-            memberships__group__commune_id__in=scope.commune_ids, memberships__left_on__isnull=True
-        )
-        people = people.filter(pk__in=User.objects.filter(reach).values("pk"))
+        # The territory's reach, without the groups one leads: leaders never erase.
+        territory = replace(scope, led_group_ids=frozenset())
+        people = people.filter(pk__in=User.objects.filter(_people_filter(territory)).values("pk"))
     if not user.is_superuser:
         people = people.exclude(is_superuser=True).exclude(is_staff=True).exclude(staff_scopes__isnull=False)
     return people
@@ -248,3 +247,20 @@ def people_erasable_by(user: User) -> QuerySet[User]:
 
 def can_erase_person(user: User, person: User) -> bool:
     return people_erasable_by(user).filter(pk=person.pk).exists()
+
+# The admin ---------------------------------------------------------------------------------------
+
+
+def is_administrator(user: User) -> bool:
+    """Administrators (superusers) manage accounts, reference data and the site itself. Trainers and
+    officers see people only through the scoped views, never through Wagtail's own user views."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def villages_managed_by(user: User) -> QuerySet[Village]:
+    """The villages of this user's territory. (Anyone signing up may pick any village; in the admin
+    a village's page lists who lives there, so it follows the territory.)"""
+    scope = scope_of(user)
+    if scope.province:
+        return Village.objects.all()
+    return Village.objects.filter(commune_id__in=scope.commune_ids)

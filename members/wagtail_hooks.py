@@ -2,9 +2,16 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.permissions import register_permission_policy
 
 from members import import_views, permissions, privacy_admin_views
-from members.admin_views import CommunityViewSetGroup
+from members.admin_views import COMMUNE_POLICY, GROUP_POLICY, VILLAGE_POLICY, CommunityViewSetGroup
+from members.models import Commune, CommunityGroup, Village
+
+# Before any view asks: Wagtail falls back to Django's model permissions for an unregistered model.
+# (Not the User model: Wagtail's own user views keep those, which only administrators hold.)
+for model, policy in ((Commune, COMMUNE_POLICY), (Village, VILLAGE_POLICY), (CommunityGroup, GROUP_POLICY)):
+    register_permission_policy(model, policy)
 
 
 @hooks.register("register_admin_viewset")

@@ -8,6 +8,7 @@ from .competencies import (
     Tier,
 )
 from .pages import Audience, CourseCompetency, CourseIndexPage, CoursePage, HomePage, LessonPage
+from .workflows import ReviewTask
 
 __all__ = [
     "Audience",
@@ -22,5 +23,6 @@ __all__ = [
     "LessonPage",
     "Level",
     "ProfileRequirement",
+    "ReviewTask",
     "Tier",
 ]

@@ -163,6 +163,8 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "preferred_language"]
 WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Trainers cannot publish: an approved review publishes on its own authority (courses.workflows).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflows.publish_approved"
 
 # Tasks (PDF rendering, renditions) run inline in the embedded default. TASKS_BACKEND=database queues
 # them in the database for `manage.py db_worker` processes (django-tasks-db), as production does.

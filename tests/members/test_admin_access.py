@@ -1,0 +1,91 @@
+"""Staff see people in the admin only through the scoped views (members.admin_views); Wagtail's own
+user and group views, and the site history of accounts, are an administrator's. (Every admin view,
+walked with out-of-scope ids: tests/members/test_admin_scope.py.)"""
+
+import pytest
+from django.contrib.auth.models import Group
+from wagtail.log_actions import log
+
+from members.roles import OFFICERS_GROUP, TRAINERS_GROUP
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("role", ["officer_x", "trainer"])
+def test_staff_hold_no_model_permission_on_people_places_or_certificates(world, role):
+    user = world.personas()[role]
+    for permission in ("members.view_user", "members.change_communitygroup", "certificates.view_certificate"):
+        assert not user.has_perm(permission)
+    assert user.has_perm("wagtailadmin.access_admin")
+    for name in (OFFICERS_GROUP, TRAINERS_GROUP):
+        held = Group.objects.get(name=name).permissions
+        assert not held.filter(content_type__app_label__in=["members", "certificates"]).exists()
+
+
+@pytest.mark.parametrize(("role", "expected"), [("officer_x", 302), ("trainer", 302), ("admin", 200)])
+def test_wagtail_user_and_group_views_are_for_administrators(client, world, role, expected):
+    client.force_login(world.personas()[role])
+    for url in (
+        "/admin/users/",
+        f"/admin/users/edit/{world.resident_a.pk}/",
+        f"/admin/users/history/{world.resident_a.pk}/",
+        "/admin/groups/",
+    ):
+        assert client.get(url).status_code == expected, url
+
+
+def test_the_menu_leads_staff_to_people_not_to_accounts(client, world):
+    client.force_login(world.officer_x)
+    menu = client.get("/admin/").content.decode()
+    assert "/admin/people/" in menu and "/admin/communitygroup/" in menu
+    assert "/admin/users/" not in menu and "/admin/groups/" not in menu
+    client.force_login(world.admin)
+    assert "/admin/users/" in client.get("/admin/").content.decode()
+
+
+def test_object_views_answer_404_outside_the_territory_and_403_without_the_right(client, world):
+    client.force_login(world.officer_x)
+    for view in ("history", "usage", "inspect", "edit"):
+        assert client.get(f"/admin/communitygroup/{view}/{world.group_c.pk}/").status_code == 404, view
+        assert client.get(f"/admin/communitygroup/{view}/{world.group_a.pk}/").status_code == 200, view
+    # People are read-only here: their history is an administrator's (Settings → Users).
+    assert client.get(f"/admin/people/history/{world.resident_c.pk}/").status_code == 404
+    assert client.get(f"/admin/people/history/{world.resident_a.pk}/").status_code in {302, 403}
+    assert client.get(f"/admin/village/inspect/{world.group_c.village_id}/").status_code == 404
+    assert client.get(f"/admin/village/inspect/{world.group_a.village_id}/").status_code == 200
+    client.force_login(world.admin)
+    assert client.get(f"/admin/people/history/{world.resident_c.pk}/").status_code == 200
+
+
+def test_an_officer_who_belongs_to_a_group_elsewhere_sees_it_but_cannot_change_it(client, world):
+    factories.MembershipFactory(user=world.officer_x, group=world.group_c)
+    client.force_login(world.officer_x)
+    assert client.get(f"/admin/communitygroup/inspect/{world.group_c.pk}/").status_code == 200
+    for view in ("edit", "history", "usage"):
+        response = client.get(f"/admin/communitygroup/{view}/{world.group_c.pk}/")
+        assert response.status_code in {302, 403}, view
+    listing = client.get("/admin/communitygroup/").content.decode()
+    assert f"/admin/communitygroup/edit/{world.group_a.pk}/" in listing
+    assert f"/admin/communitygroup/edit/{world.group_c.pk}/" not in listing
+
+
+def test_the_site_history_names_people_to_administrators_only(client, world):
+    log(instance=world.resident_c, action="wagtail.edit", user=world.admin)
+    log(instance=world.group_c, action="wagtail.edit", user=world.admin)
+    for role in ("officer_x", "trainer"):
+        client.force_login(world.personas()[role])
+        body = client.get("/admin/reports/site-history/").content.decode()
+        assert world.resident_c.full_name not in body and world.group_c.name not in body, role
+    client.force_login(world.admin)
+    body = client.get("/admin/reports/site-history/").content.decode()
+    assert world.resident_c.full_name in body and world.group_c.name in body
+
+
+def test_the_groups_list_costs_the_same_whatever_its_length(client, world, django_assert_max_num_queries):
+    client.force_login(world.officer_x)
+    client.get("/admin/communitygroup/")
+    factories.CommunityGroupFactory.create_batch(15, village=world.group_a.village)
+    with django_assert_max_num_queries(30):
+        body = client.get("/admin/communitygroup/").content.decode()
+    assert body.count("/admin/communitygroup/edit/") >= 17
