@@ -237,14 +237,19 @@ def can_manage_invitation(user: User, invitation: GroupInvitation) -> bool:
     return can_manage_group(user, invitation.group)
 
 
+def _signed_in_id(user: User) -> int | None:
+    # Answering one's own invitations needs no roles: no need to read the scope for it.
+    return user.pk if user and user.is_authenticated and user.is_active else None
+
+
 def invitations_for(user: User) -> QuerySet[GroupInvitation]:
     """Invitations addressed to ``user``: only they may see the code, accept or decline."""
-    scope = scope_of(user)
-    if scope.user_id is None:
+    user_id = _signed_in_id(user)
+    if user_id is None:
         return GroupInvitation.objects.none()
-    return GroupInvitation.objects.filter(person_id=scope.user_id)
+    return GroupInvitation.objects.filter(person_id=user_id)
 
 
 def can_answer_invitation(user: User, invitation: GroupInvitation) -> bool:
-    user_id = scope_of(user).user_id
+    user_id = _signed_in_id(user)
     return user_id is not None and invitation.person_id == user_id
