@@ -236,7 +236,7 @@ class MyInvitationSerializer(serializers.ModelSerializer):
 
 class InvitationCodeInputSerializer(serializers.Serializer):
     code = serializers.CharField(
-        max_length=16, help_text=_("The code the invited person reads out from their phone, e.g. K7M-2QX.")
+        max_length=16, help_text=_("The code the invited person reads out from their phone, e.g. K7M-4QX.")
     )
 
 

@@ -23,7 +23,7 @@ def new_salt() -> str:
 
 
 def code_for(invitation) -> str:
-    """The code, without separator: ``K7M2QX``."""
+    """The code, without separator: ``K7M4QX``."""
     number = int.from_bytes(salted_hmac(_KEY_SALT, invitation.code_salt, algorithm="sha256").digest())
     characters = []
     for _position in range(LENGTH):
@@ -33,7 +33,7 @@ def code_for(invitation) -> str:
 
 
 def display(invitation) -> str:
-    """The code as people read it: ``K7M-2QX``."""
+    """The code as people read it: ``K7M-4QX``."""
     code = code_for(invitation)
     return f"{code[:3]}-{code[3:]}"
 

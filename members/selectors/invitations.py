@@ -39,7 +39,7 @@ def open_invitations_for(user: User) -> QuerySet[GroupInvitation]:
 
 
 def invitation_cards(user: User) -> list[GroupInvitation]:
-    """For the invited person's pages: each open invitation with ``code`` (as read out, ``K7M-2QX``)
+    """For the invited person's pages: each open invitation with ``code`` (as read out, ``K7M-4QX``)
     unless too many wrong codes were typed for it. Only ever call this for the invited person."""
     cards = list(open_invitations_for(user))
     for invitation in cards:
