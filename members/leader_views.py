@@ -87,8 +87,8 @@ def _group_invitation(request, group: CommunityGroup, invitation_id: int) -> Gro
 @require_POST
 @login_required
 def invitation_enter_code(request, code: str, invitation_id: int):
-    """ "Nhập mã": the invited person, next to the leader, reads out the code shown on their own phone;
-    the leader types it here, and the person joins."""
+    """The form "Nhập mã": the invited person, next to the leader, reads out the code shown on their
+    own phone; the leader types it here, and the person joins."""
     group = _managed_group(request, code)
     invitation = _group_invitation(request, group, invitation_id)
     typed = request.POST.get("code", "")[:32]

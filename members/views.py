@@ -179,9 +179,9 @@ def _form_again(group: CommunityGroup, data, phone: str) -> AssistedSignUpForm:
 
 @login_required
 def assisted_signup(request, group_code: str):
-    """ "Thêm người dân": a leader signs a neighbour up into their group. The number is looked up first
-    (counted and audited); if it already has an account, the page offers to invite its owner instead,
-    and says nothing else about them."""
+    """The page "Thêm người dân": a leader signs a neighbour up into their group. The number is looked up
+    first (counted and audited); if it already has an account, the page offers to invite its owner
+    instead, and says nothing else about them."""
     group = _managed_group(request, group_code)
     form = AssistedSignUpForm(request.POST or None, commune=group.commune)
     if request.method != "POST" or not (form.is_valid() or "phone" in form.cleaned_data):
@@ -228,8 +228,8 @@ def assisted_signup(request, group_code: str):
 @require_POST
 @login_required
 def assisted_invite(request, group_code: str):
-    """ "Mời vào tổ", offered by the sign-up page for a number that has an account: an invitation the
-    person accepts on their own phone, or by reading out their code to the leader."""
+    """The button "Mời vào tổ", offered by the sign-up page for a number that has an account: an
+    invitation the person accepts on their own phone, or by reading out their code to the leader."""
     group = _managed_group(request, group_code)
     typed = request.POST.get("phone", "")
     form = _form_again(group, {}, typed)

@@ -19,8 +19,8 @@ def next_step(context):
 
 @register.inclusion_tag("members/tags/invitations.html", takes_context=True)
 def invitation_cards(context):
-    """"Lời mời vào tổ": invitations waiting for this person's answer, each with its code (one query;
-    none for visitors who are not signed in)."""
+    """The card "Lời mời vào tổ": invitations waiting for this person's answer, each with its code (one
+    query; none for visitors who are not signed in)."""
     request = context["request"]
     user = request.user
     return {

@@ -213,7 +213,9 @@ def test_the_code_is_six_unambiguous_characters_and_not_stored(world):
 def test_the_leader_types_the_code_and_the_person_joins(world):
     invitation = _invite(world)
     code = invitation_codes.display(invitation)
-    membership = services.invitation_accept_by_code(invitation=invitation, code=code, acting_user=world.leader_a)
+    membership = services.invitation_accept_by_code(
+        invitation=invitation, code=code, acting_user=world.leader_a
+    )
     assert (membership.user, membership.group) == (world.resident_c, world.group_a)
     event = AuditEvent.objects.get(action="invitation.accepted")
     assert event.actor == world.leader_a and event.changes["via"] == [None, "code"]
