@@ -166,8 +166,8 @@ def _managed_group(request, group_code: str) -> CommunityGroup:
     return group
 
 
-def _assisted_page(request, group, form, *, invite_phone: str = "", status: int = 200):
-    context = {"form": form, "group": group, "invite_phone": invite_phone}
+def _assisted_page(request, group, form, *, invite_phone: str = "", problems=(), status: int = 200):
+    context = {"form": form, "group": group, "invite_phone": invite_phone, "problems": problems}
     return render(request, "members/assisted_signup.html", context, status=status)
 
 
@@ -231,19 +231,17 @@ def assisted_invite(request, group_code: str):
     """The button "Mời vào tổ", offered by the sign-up page for a number that has an account: an
     invitation the person accepts on their own phone, or by reading out their code to the leader."""
     group = _managed_group(request, group_code)
-    typed = request.POST.get("phone", "")
+    typed = request.POST.get("phone", "")[:32]
     form = _form_again(group, {}, typed)
     if (limit := lookups.number_lookup_refused(request)) is not None:
-        form.add_error(None, limit.message)
-        return _assisted_page(request, group, form, status=429)
+        return _assisted_page(request, group, form, problems=[limit.message], status=429)
     try:
         lookup = services.number_lookup(group=group, phone=typed, acting_user=request.user, invite=True)
     except ValidationError as error:
-        form.add_error(None, error)
-        return _assisted_page(request, group, form, status=400)
+        return _assisted_page(request, group, form, problems=error.messages, status=400)
     if lookup.invitation is None:
-        form.add_error(None, _("This number has no account yet: sign the person up below."))
-        return _assisted_page(request, group, form)
+        problems = [_("This number has no account yet: sign the person up below.")]
+        return _assisted_page(request, group, form, problems=problems)
     messages.success(
         request,
         _(

@@ -273,3 +273,32 @@ def test_the_pages_cost_the_same_whatever_the_number_of_invitations(
 # Exact queries once warm, whatever the number of invitations: one of them reads the invitations (with
 # their groups, communes, villages and inviters on the person's pages).
 QUERIES = {"group page": 7, "/": 9, "/hoc-cua-toi/": 7}
+
+
+@pytest.mark.parametrize(
+    ("phone", "status", "message"),
+    [
+        ("12345", 400, "không phải số điện thoại di động"),
+        ("resident_a", 400, "Người này đã là thành viên của tổ."),
+        ("0865 111 222", 200, "Số này chưa có tài khoản: hãy đăng ký cho người này ở dưới."),
+    ],
+)
+def test_inviting_a_number_that_cannot_be_invited_says_why(client, world, phone, status, message):
+    if phone == "resident_a":
+        phone = _national(world.resident_a)
+    client.force_login(world.leader_a)
+    response = client.post(reverse("members:assisted_invite", args=[world.group_a.code]), {"phone": phone})
+    body = response.content.decode()
+    assert response.status_code == status and message in body
+    assert f'value="{phone}"' in body  # kept in the form
+    assert not GroupInvitation.objects.exists()
+
+
+def test_inviting_is_limited_like_any_lookup(client, world, monkeypatch):
+    monkeypatch.setattr(lookups, "SIGNED_IN", lookups.Limit("number_lookup", 1, 3600, lookups.WAIT_AN_HOUR))
+    client.force_login(world.leader_a)
+    url = reverse("members:assisted_invite", args=[world.group_a.code])
+    assert client.post(url, {"phone": _national(world.resident_c)}).status_code == 302
+    response = client.post(url, {"phone": _national(world.resident_b)})
+    assert response.status_code == 429 and "Vui lòng chờ một giờ rồi thử lại." in response.content.decode()
+    assert GroupInvitation.objects.count() == 1
