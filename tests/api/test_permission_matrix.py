@@ -93,6 +93,32 @@ GET     me/invitations/                            -               401  200  200
 POST    me/invitations/{inv_res}/accept/           -               401  200  404  404  404  404  404  404
 POST    me/invitations/{inv_res}/decline/          -               401  200  404  404  404  404  404  404
 POST    me/invitations/{inv_res}/new-code/         -               401  200  404  404  404  404  404  404
+POST    memberships/{membership_a2}/end/           end             401  404  200  404  200  404  200  200
+POST    memberships/{membership_own}/end/          end             401  403  200  404  200  404  200  200
+POST    memberships/{membership_c}/end/            end             401  404  404  404  404  200  200  200
+GET     members/                                   -               401  200  200  200  200  200  200  200
+GET     members/{resident_a}/                      -               401  200  200  404  200  404  200  200
+GET     members/{resident_c}/                      -               401  404  404  404  404  200  200  200
+GET     sessions/                                  -               401  200  200  200  200  200  200  200
+POST    sessions/                                  session_a       401  403  201  404  201  404  201  201
+POST    sessions/                                  session_c       401  404  404  404  404  201  201  201
+GET     sessions/{session_a}/                      -               401  200  200  404  200  404  200  200
+GET     sessions/{session_c}/                      -               401  404  404  404  404  200  200  200
+# A resident sees their group's sessions, not the other members' attendance at them (403).
+GET     sessions/{session_a}/attendance/           -               401  403  200  404  200  404  200  200
+GET     sessions/{session_c}/attendance/           -               401  404  404  404  404  200  200  200
+GET     attendance/marks/                          -               401  200  200  200  200  200  200  200
+# The sync answers 200 with an outcome per mark: "not_allowed" for whoever cannot record for A.
+POST    attendance/sync/                           sync_a          401  200  200  200  200  200  200  200
+# Anyone signed in learns: enrolling, completing a lesson, a quiz, for themselves.
+GET     courses/                                   -               401  200  200  200  200  200  200  200
+GET     courses/{course}/                          -               401  200  200  200  200  200  200  200
+GET     courses/{course}/lessons/                  -               401  200  200  200  200  200  200  200
+GET     lessons/{quiz_lesson}/                     -               401  200  200  200  200  200  200  200
+POST    lessons/{reading_lesson}/complete/         -               401  200  200  200  200  200  200  200
+POST    lessons/{quiz_lesson}/quiz/                quiz            401  201  201  201  201  201  201  201
+GET     enrolments/                                -               401  200  200  200  200  200  200  200
+POST    enrolments/                                enrol           401  201  201  201  201  201  201  201
 # Certificates: the holder and staff whose territory reaches them (leaders do not open them);
 # revoking is for trainers and admins, and a certificate the caller cannot see is 404 as elsewhere.
 GET     certificates/                              -               401  200  200  200  200  200  200  200
