@@ -184,9 +184,12 @@ def assisted_signup(request, group_code: str):
     instead, and says nothing else about them."""
     group = _managed_group(request, group_code)
     form = AssistedSignUpForm(request.POST or None, commune=group.commune)
-    if request.method != "POST" or not (form.is_valid() or "phone" in form.cleaned_data):
+    if request.method != "POST":
         return _assisted_page(request, group, form)
-    phone = form.cleaned_data["phone"]
+    form.is_valid()  # the number is looked up even while other fields need fixing
+    phone = form.cleaned_data.get("phone")
+    if phone is None:
+        return _assisted_page(request, group, form)
     if (limit := lookups.number_lookup_refused(request)) is not None:
         form.add_error(None, limit.message)
         return _assisted_page(request, group, form, status=429)
