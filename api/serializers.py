@@ -13,16 +13,19 @@ from courses.models import (
     CoursePage,
     LessonPage,
 )
+from members import invitation_codes
 from members.models import (
     AttendanceMark,
     Commune,
     CommunityGroup,
     Enrolment,
+    GroupInvitation,
     Membership,
     Session,
     User,
     Village,
 )
+from members.phone import normalize_phone
 
 # Reference -------------------------------------------------------------------------------------
 
@@ -131,9 +134,110 @@ class MembershipInputSerializer(serializers.Serializer):
         default=False, help_text=_("Required when signing up someone new: they agreed in front of you.")
     )
 
+    def validate_phone(self, value: str) -> str:
+        return normalize_phone(value)
+
 
 class MembershipEndInputSerializer(serializers.Serializer):
     left_on = serializers.DateField(required=False)
+
+
+# Invitations ---------------------------------------------------------------------------------------
+
+
+def _invitation_status() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        source="current_status",
+        choices=GroupInvitation.Status.choices,
+        help_text=_("A pending invitation past its date reads “expired”."),
+    )
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """All that whoever invited learns from adding a number: an invitation waits, until when."""
+
+    status = _invitation_status()
+
+    class Meta:
+        model = GroupInvitation
+        fields = ["id", "status", "expires_at"]
+
+
+class InvitationReplySerializer(serializers.Serializer):
+    invitation = InvitationSerializer()
+
+
+class GroupInvitationSerializer(serializers.ModelSerializer):
+    """A group's invitation, for those who manage the group: the number as typed, masked."""
+
+    phone = serializers.CharField(
+        source="phone_hint", help_text=_("The number that was typed, partly hidden: 0912 *** 678.")
+    )
+    status = _invitation_status()
+    invited_by = serializers.CharField(source="invited_by.full_name", default=None, allow_null=True)
+    code_locked = serializers.BooleanField(
+        read_only=True, help_text=_("Too many wrong codes: the person must get a new code first.")
+    )
+
+    class Meta:
+        model = GroupInvitation
+        fields = [
+            "id",
+            "phone",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "decided_at",
+            "code_locked",
+        ]
+
+
+class MyInvitationSerializer(serializers.ModelSerializer):
+    """An invitation addressed to the caller, with the code to read out to the group leader."""
+
+    group = serializers.CharField(source="group.code")
+    group_name = serializers.CharField(source="group.name")
+    commune = serializers.CharField(source="group.commune.display_name")
+    village = serializers.CharField(source="group.village.name", default=None, allow_null=True)
+    invited_by = serializers.CharField(source="invited_by.full_name", default=None, allow_null=True)
+    status = _invitation_status()
+    code = serializers.SerializerMethodField(
+        help_text=_(
+            "Read it out to the group leader to join in front of them. Empty once answered, or after "
+            "too many wrong codes (ask for a new one)."
+        )
+    )
+    code_locked = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = GroupInvitation
+        fields = [
+            "id",
+            "group",
+            "group_name",
+            "commune",
+            "village",
+            "role",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "status",
+            "code",
+            "code_locked",
+        ]
+
+    def get_code(self, invitation) -> str | None:
+        if not invitation.is_open or invitation.code_locked:
+            return None
+        return invitation_codes.display(invitation)
+
+
+class InvitationCodeInputSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        max_length=16, help_text=_("The code the invited person reads out from their phone, e.g. K7M-4QX.")
+    )
 
 
 # Sessions and attendance --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ router.register("competency-profiles", reference.ProfileViewSet, basename="profi
 router.register("groups", community.GroupViewSet, basename="group")
 router.register("memberships", community.MembershipViewSet, basename="membership")
 router.register("members", community.MemberViewSet, basename="member")
+router.register("me/invitations", community.MyInvitationViewSet, basename="my-invitation")
 router.register("sessions", attendance.SessionViewSet, basename="session")
 router.register("attendance/marks", attendance.MarkViewSet, basename="mark")
 router.register("courses", learning.CourseViewSet, basename="course")

@@ -52,13 +52,12 @@ class _PersonFields(forms.Form):
     )
 
     def clean_phone(self) -> str:
+        # Only the form of the number. Whether it has an account is for the view to ask, counted
+        # against a limit (members.lookups): the answer tells something about someone.
         try:
-            phone = normalize_phone(self.cleaned_data["phone"])
+            return normalize_phone(self.cleaned_data["phone"])
         except ValidationError as error:
             raise ValidationError(error.messages, code="invalid") from None
-        if User.objects.filter(phone=phone).exists():
-            raise ValidationError(_("An account with this mobile number already exists."), code="exists")
-        return phone
 
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())

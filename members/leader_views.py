@@ -1,5 +1,6 @@
-"""Pages for group leaders on their phones: their groups, rosters with progress, sessions, taking
-attendance (with one tap per person, offline too: static/members/leader.js) and summaries.
+"""Pages for group leaders on their phones: their groups, rosters with progress, invitations waiting
+for an answer, sessions, taking attendance (with one tap per person, offline too:
+static/members/leader.js) and summaries.
 
 Every page works without JavaScript: attendance is then a form of radio buttons.
 """
@@ -18,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from members import permissions, selectors, services
+from members import lookups, permissions, selectors, services
 from members.exports import safe_cell
-from members.models import AttendanceMark, CommunityGroup, Membership, Session
+from members.models import AttendanceMark, CommunityGroup, GroupInvitation, Membership, Session
 from members.phone import format_phone
 from members.selectors.groups import attendance_summary, roster, sessions_with_counts, statuses_for
 from members.services.attendance import MarkInput, SessionInput, attendance_sync
@@ -43,14 +44,25 @@ def my_groups(request):
     return render(request, "members/leader/groups.html", {"groups": groups})
 
 
+def _group_page(request, group: CommunityGroup, *, refused: tuple | None = None, status: int = 200):
+    """The group page; ``refused`` is ``(invitation id, message, code typed)`` when a code was refused,
+    shown next to that invitation with what was typed."""
+    invitations = list(selectors.open_invitations_of_group(group))
+    for invitation in invitations:
+        if refused and invitation.pk == refused[0]:
+            invitation.refusal, invitation.typed = refused[1], refused[2]
+    context = {
+        "group": group,
+        "roster": list(roster(group)),
+        "sessions": sessions_with_counts(group, limit=20),
+        "invitations": invitations,
+    }
+    return render(request, "members/leader/group.html", context, status=status)
+
+
 @login_required
 def group(request, code: str):
-    group = _managed_group(request, code)
-    return render(
-        request,
-        "members/leader/group.html",
-        {"group": group, "roster": list(roster(group)), "sessions": sessions_with_counts(group, limit=20)},
-    )
+    return _group_page(request, _managed_group(request, code))
 
 
 @require_POST
@@ -64,6 +76,46 @@ def member_left(request, code: str, membership_id: int):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(name)s has left the group.") % {"name": str(membership.user)})
+    return redirect("members:group", code=group.code)
+
+
+def _group_invitation(request, group: CommunityGroup, invitation_id: int) -> GroupInvitation:
+    invitations = permissions.invitations_managed_by(request.user).filter(group=group)
+    return get_object_or_404(invitations, pk=invitation_id)
+
+
+@require_POST
+@login_required
+def invitation_enter_code(request, code: str, invitation_id: int):
+    """The form "Nhập mã": the invited person, next to the leader, reads out the code shown on their
+    own phone; the leader types it here, and the person joins."""
+    group = _managed_group(request, code)
+    invitation = _group_invitation(request, group, invitation_id)
+    typed = request.POST.get("code", "")[:32]
+    if (limit := lookups.code_entry_refused(request)) is not None:
+        return _group_page(request, group, refused=(invitation.pk, limit.message, typed), status=429)
+    try:
+        services.invitation_accept_by_code(invitation=invitation, code=typed, acting_user=request.user)
+    except ValidationError as error:
+        refused = (invitation.pk, " ".join(error.messages), typed)
+        return _group_page(request, group, refused=refused, status=400)
+    messages.success(request, _("The code is right: the person has joined the group."))
+    return redirect("members:group", code=group.code)
+
+
+@require_POST
+@login_required
+def invitation_cancel(request, code: str, invitation_id: int):
+    group = _managed_group(request, code)
+    invitation = _group_invitation(request, group, invitation_id)
+    try:
+        services.invitation_cancel(invitation=invitation, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The invitation for %(phone)s was cancelled.") % {"phone": invitation.phone_hint}
+        )
     return redirect("members:group", code=group.code)
 
 

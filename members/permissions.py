@@ -5,14 +5,16 @@ HTML views, DRF permission classes and Wagtail admin views all ask these functio
 - an administrator (superuser) and a provincial trainer see and manage the whole province;
 - a commune officer sees and manages the groups and people of their commune(s);
 - a group leader or deputy sees and manages their groups and the people in them;
-- everyone sees themselves, and the groups they belong to (but not the other members).
+- everyone sees themselves, and the groups they belong to (but not the other members);
+- an invitation to a group is answered by the invited person alone; those who manage the group see
+  it (the masked number they typed, its status) and may cancel it, never who is behind it.
 """
 
 from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet
 
-from members.models import Commune, CommunityGroup, Membership, StaffScope, User, Village
+from members.models import Commune, CommunityGroup, GroupInvitation, Membership, StaffScope, User, Village
 
 _CACHE_ATTRIBUTE = "_hocso_scope"
 
@@ -248,6 +250,7 @@ def people_erasable_by(user: User) -> QuerySet[User]:
 def can_erase_person(user: User, person: User) -> bool:
     return people_erasable_by(user).filter(pk=person.pk).exists()
 
+
 # The admin ---------------------------------------------------------------------------------------
 
 
@@ -264,3 +267,33 @@ def villages_managed_by(user: User) -> QuerySet[Village]:
     if scope.province:
         return Village.objects.all()
     return Village.objects.filter(commune_id__in=scope.commune_ids)
+
+
+# Invitations -------------------------------------------------------------------------------------
+
+
+def invitations_managed_by(user: User) -> QuerySet[GroupInvitation]:
+    """Invitations to the groups ``user`` manages (to list, cancel, or accept with the person's code)."""
+    return GroupInvitation.objects.filter(group__in=groups_managed_by(user))
+
+
+def can_manage_invitation(user: User, invitation: GroupInvitation) -> bool:
+    return can_manage_group(user, invitation.group)
+
+
+def _signed_in_id(user: User) -> int | None:
+    # Answering one's own invitations needs no roles: no need to read the scope for it.
+    return user.pk if user and user.is_authenticated and user.is_active else None
+
+
+def invitations_for(user: User) -> QuerySet[GroupInvitation]:
+    """Invitations addressed to ``user``: only they may see the code, accept or decline."""
+    user_id = _signed_in_id(user)
+    if user_id is None:
+        return GroupInvitation.objects.none()
+    return GroupInvitation.objects.filter(person_id=user_id)
+
+
+def can_answer_invitation(user: User, invitation: GroupInvitation) -> bool:
+    user_id = _signed_in_id(user)
+    return user_id is not None and invitation.person_id == user_id

@@ -6,6 +6,7 @@ Numbers are stored in E.164 form (``+84912345678``) so that ``0912 345 678``, ``
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
@@ -60,3 +61,9 @@ def mask_phone(e164: str) -> str:
     if len(parts) == 3:
         return f"{parts[0]} *** {parts[2]}"
     return national[:4] + "***" + national[-3:]
+
+
+def number_digest(phone: str) -> str:
+    """A keyed digest of a number for audit events: the same number gives the same digest (so one can
+    answer "who looked up my number?"), yet the number itself is never written down."""
+    return salted_hmac("members.number_lookup", phone, algorithm="sha256").hexdigest()[:24]

@@ -1,6 +1,7 @@
 """HTML views of ``members``: signing in and up, learning actions posted from lesson pages, "My
-learning", and assisted sign-up by group leaders. Each view validates, calls a service or a
-selector, and renders or redirects."""
+learning", assisted sign-up by group leaders (and inviting those who already have an account), and
+answering an invitation. Each view validates, calls a service or a selector, and renders or
+redirects."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import CoursePage, LessonPage
-from members import permissions, selectors, services
+from members import lookups, permissions, selectors, services
 from members.forms import (
     AssistedSignUpForm,
     PhoneAuthenticationForm,
@@ -23,7 +24,8 @@ from members.forms import (
     VillageForm,
     quiz_answers_from,
 )
-from members.models import Commune, CommunityGroup, Membership
+from members.models import Commune, CommunityGroup, GroupInvitation, Membership
+from members.phone import format_phone
 
 
 class PhoneLoginView(auth_views.LoginView):
@@ -49,7 +51,12 @@ def signup(request):
     if request.user.is_authenticated:
         return redirect("/")
     form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    # Creating an account tells whether the number has one already: counted per address.
+    if request.method == "POST" and form.is_valid() and (limit := lookups.number_lookup_refused(request)):
+        form.add_error(None, limit.message)
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             user = services.user_create(
@@ -65,7 +72,9 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session["signup_commune"] = data["commune"].pk
             return redirect(f"{reverse('members:village')}?next={_safe_next(request, '/')}")
-    return render(request, "members/signup.html", {"form": form, "next": _safe_next(request, "")})
+    return render(
+        request, "members/signup.html", {"form": form, "next": _safe_next(request, "")}, status=status
+    )
 
 
 @login_required
@@ -150,34 +159,142 @@ def quiz_submit(request, lesson_id: int):
     return HttpResponseRedirect(f"{lesson.get_url(request)}?attempt={outcome.attempt.pk}#ket-qua")
 
 
-@login_required
-def assisted_signup(request, group_code: str):
+def _managed_group(request, group_code: str) -> CommunityGroup:
     group = get_object_or_404(CommunityGroup.objects.select_related("commune"), code=group_code)
     if not permissions.can_manage_group(request.user, group):
         raise PermissionDenied
+    return group
+
+
+def _assisted_page(request, group, form, *, invite_phone: str = "", problems=(), status: int = 200):
+    context = {"form": form, "group": group, "invite_phone": invite_phone, "problems": problems}
+    return render(request, "members/assisted_signup.html", context, status=status)
+
+
+def _form_again(group: CommunityGroup, data, phone: str) -> AssistedSignUpForm:
+    """The form as the leader filled it, without its errors (nor the consent, given anew each time)."""
+    initial = {key: value for key, value in data.items() if key not in {"csrfmiddlewaretoken", "consent"}}
+    return AssistedSignUpForm(initial=initial | {"phone": phone}, commune=group.commune)
+
+
+@login_required
+def assisted_signup(request, group_code: str):
+    """The page "Thêm người dân": a leader signs a neighbour up into their group. The number is looked up
+    first (counted and audited); if it already has an account, the page offers to invite its owner
+    instead, and says nothing else about them."""
+    group = _managed_group(request, group_code)
     form = AssistedSignUpForm(request.POST or None, commune=group.commune)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            person = services.user_create(
-                phone=data["phone"],
-                full_name=data["full_name"],
-                password=data["password"],
-                birth_year=data["birth_year"],
-                village=data["village"],
-                consent=data["consent"],
-                acting_user=request.user,
-            )
-            services.membership_add(
-                group=group, user=person, role=Membership.Role.MEMBER, acting_user=request.user
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("%(name)s now has an account and is a member of %(group)s.")
-                % {"name": person.full_name, "group": group.name},
-            )
-            return redirect("members:assisted_signup", group_code=group.code)
-    return render(request, "members/assisted_signup.html", {"form": form, "group": group})
+    if request.method != "POST":
+        return _assisted_page(request, group, form)
+    form.is_valid()  # the number is looked up even while other fields need fixing
+    phone = form.cleaned_data.get("phone")
+    if phone is None:
+        return _assisted_page(request, group, form)
+    if (limit := lookups.number_lookup_refused(request)) is not None:
+        form.add_error(None, limit.message)
+        return _assisted_page(request, group, form, status=429)
+    try:
+        lookup = services.number_lookup(group=group, phone=phone, acting_user=request.user, invite=False)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _assisted_page(request, group, form)
+    if lookup.outcome == services.LookupOutcome.OFFERED:
+        again = _form_again(group, request.POST, format_phone(phone))
+        return _assisted_page(request, group, again, invite_phone=format_phone(phone))
+    if not form.is_valid():
+        return _assisted_page(request, group, form)
+    data = form.cleaned_data
+    try:
+        person = services.user_create(
+            phone=phone,
+            full_name=data["full_name"],
+            password=data["password"],
+            birth_year=data["birth_year"],
+            village=data["village"],
+            consent=data["consent"],
+            acting_user=request.user,
+        )
+        services.membership_add(
+            group=group, user=person, role=Membership.Role.MEMBER, acting_user=request.user
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _assisted_page(request, group, form)
+    messages.success(
+        request,
+        _("%(name)s now has an account and is a member of %(group)s.")
+        % {"name": person.full_name, "group": group.name},
+    )
+    return redirect("members:assisted_signup", group_code=group.code)
+
+
+@require_POST
+@login_required
+def assisted_invite(request, group_code: str):
+    """The button "Mời vào tổ", offered by the sign-up page for a number that has an account: an
+    invitation the person accepts on their own phone, or by reading out their code to the leader."""
+    group = _managed_group(request, group_code)
+    typed = request.POST.get("phone", "")[:32]
+    form = _form_again(group, {}, typed)
+    if (limit := lookups.number_lookup_refused(request)) is not None:
+        return _assisted_page(request, group, form, problems=[limit.message], status=429)
+    try:
+        lookup = services.number_lookup(group=group, phone=typed, acting_user=request.user, invite=True)
+    except ValidationError as error:
+        return _assisted_page(request, group, form, problems=error.messages, status=400)
+    if lookup.invitation is None:
+        problems = [_("This number has no account yet: sign the person up below.")]
+        return _assisted_page(request, group, form, problems=problems)
+    messages.success(
+        request,
+        _(
+            "Invitation sent to %(phone)s. The person sees it when they open HọcSố and accepts there; "
+            "or, if they are with you, they read you their code and you type it below."
+        )
+        % {"phone": lookup.invitation.phone_hint},
+    )
+    return HttpResponseRedirect(f"{reverse('members:group', args=[group.code])}#loi-moi")
+
+
+# Answering an invitation (the invited person only) ---------------------------------------------------
+
+
+def _own_invitation(request, invitation_id: int) -> GroupInvitation:
+    invitations = permissions.invitations_for(request.user).select_related("group")
+    return get_object_or_404(invitations, pk=invitation_id)
+
+
+def _answer(request, invitation_id: int, answer, success: str):
+    invitation = _own_invitation(request, invitation_id)
+    try:
+        answer(invitation=invitation, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success % {"group": invitation.group.name})
+    return redirect(_safe_next(request, reverse("members:my_learning")))
+
+
+@require_POST
+@login_required
+def invitation_accept(request, invitation_id: int):
+    return _answer(request, invitation_id, services.invitation_accept, _("Welcome to %(group)s!"))
+
+
+@require_POST
+@login_required
+def invitation_decline(request, invitation_id: int):
+    return _answer(
+        request, invitation_id, services.invitation_decline, _("You declined the invitation to %(group)s.")
+    )
+
+
+@require_POST
+@login_required
+def invitation_new_code(request, invitation_id: int):
+    return _answer(
+        request,
+        invitation_id,
+        services.invitation_new_code,
+        _("Here is a new code for %(group)s: read it to your group leader."),
+    )

@@ -441,6 +441,12 @@ def person_with_everything(world: World, unique: Unique | None = None) -> User:
         action_flag=CHANGE,
         change_message="[]",
     )
+    # Invitations: group C's leader looked their number up and invited them; they invited a neighbour.
+    from members.services.invitations import number_lookup
+
+    number_lookup(group=world.group_c, phone=spaced, acting_user=world.leader_c, invite=True)
+    number_lookup(group=led, phone=world.resident_a.phone, acting_user=person, invite=True)
+
     from django.apps import apps
 
     if apps.is_installed("axes"):  # sign-in records keep the number as it was typed

@@ -2,6 +2,7 @@ from .attendance import AttendanceMark, IdempotencyRecord, Session
 from .audit import AuditEvent
 from .community import CommunityGroup, Membership, StaffScope
 from .imports import ImportBatch
+from .invitations import GroupInvitation
 from .learning import CompetencyAward, Enrolment, LessonProgress, QuizAttempt
 from .people import User, UserManager, counted_in_statistics
 from .places import Commune, Village
@@ -13,6 +14,7 @@ __all__ = [
     "CommunityGroup",
     "CompetencyAward",
     "Enrolment",
+    "GroupInvitation",
     "IdempotencyRecord",
     "ImportBatch",
     "LessonProgress",

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from members.phone import format_phone
+from members.phone import format_phone, number_digest
 
 
 def names(text: str) -> tuple[str, ...]:
@@ -162,9 +162,15 @@ class PersonalValues:
     def of(cls, person) -> "PersonalValues":
         return cls(person.full_name, phone_spellings(person.phone), person.email, person.birth_year)
 
+    @property
+    def digest(self) -> str:
+        """The keyed digest that stands for the number in records of lookups by number."""
+        return number_digest(self.phones[0]) if self.phones else ""
+
     def texts(self) -> list[str]:
         """What to look for in text, longest first (a number before its own tail)."""
-        return sorted({t for t in (self.full_name, self.email, *self.phones) if t}, key=len, reverse=True)
+        values = (self.full_name, self.email, *self.phones, self.digest)
+        return sorted({t for t in values if t}, key=len, reverse=True)
 
     def scrub_text(self, text: str) -> str:
         for value in self.texts():

@@ -13,6 +13,8 @@ def _audit_about(person) -> Q:
     """Audit events about the person's own rows (their memberships, certificates, awards…), and
     those that name them in ``changes.user`` (a competency profile reached)."""
     condition = Q(changes__user__1=person.pk)
+    # Who looked their number up (a leader adding it to a group): the number is kept as a digest.
+    condition |= Q(action="member.lookup", changes__number__1=PersonalValues.of(person).digest)
     for part in parts():
         if not part.own or part.search is not None or part.model == "members.User":
             continue
@@ -90,6 +92,30 @@ MEMBERS_PARTS = (
             "Kept so that the group's numbers stay right; a leader or deputy role ends, so the group "
             "can choose someone else; dates kept to the month."
         ),
+    ),
+    Part(
+        "group_invitations",
+        "members.GroupInvitation",
+        by=names("person"),
+        fields=names(
+            "id group person invited_by role phone_hint status created_at expires_at decided_at code_failures"
+        ),
+        named=names("invited_by"),
+        labels={"group": "group__name"},
+        not_exported={"code_salt": _("Technical: what the invitation's code is made from, a secret.")},
+        not_followed={"phone_hint": "The masked number the leader typed, in the invited person's own row."},
+        erase=Erase.DELETE,
+        why="An invitation to a group exists only for the invited person: it goes with their data.",
+    ),
+    Part(
+        "group_invitations_sent",
+        "members.GroupInvitation",
+        by=names("invited_by"),
+        own=False,
+        fields=names("id group role status created_at expires_at decided_at"),
+        labels={"group": "group__name"},
+        erase=Erase.KEEP,
+        why="Invitations the person sent as a leader: they are the invited people's.",
     ),
     Part(
         "staff_roles",

@@ -1,6 +1,12 @@
 """Reads. Each selector returns data already joined, so views and templates add no queries."""
 
 from members.selectors.attendance import current_statuses
+from members.selectors.invitations import (
+    invitation_cards,
+    invitations_of_group,
+    open_invitations_for,
+    open_invitations_of_group,
+)
 from members.selectors.learning import (
     competency_levels,
     continue_learning,
@@ -21,8 +27,12 @@ __all__ = [
     "groups_led_by",
     "groups_with_counts",
     "home_summary_for",
+    "invitation_cards",
+    "invitations_of_group",
     "lesson_state",
     "memberships_of",
     "my_learning",
+    "open_invitations_for",
+    "open_invitations_of_group",
     "profile_statuses",
 ]

@@ -1,7 +1,19 @@
 """Writes. Every function is keyword-only, validates before saving, and records an audit event in
 the same transaction. ``people``: accounts, groups, memberships, staff scopes; ``learning``:
-enrolment → lessons → quizzes → course completion → competencies (→ certificates)."""
+enrolment → lessons → quizzes → course completion → competencies (→ certificates); ``invitations``:
+looking a number up to add its owner to a group, and the invitation they accept or decline."""
 
+from members.services.invitations import (
+    Lookup,
+    LookupOutcome,
+    invitation_accept,
+    invitation_accept_by_code,
+    invitation_cancel,
+    invitation_decline,
+    invitation_invite,
+    invitation_new_code,
+    number_lookup,
+)
 from members.services.learning import (
     competency_attest,
     course_check_completion,
@@ -23,16 +35,25 @@ from members.services.people import (
 )
 
 __all__ = [
+    "Lookup",
+    "LookupOutcome",
     "audit_record",
     "competency_attest",
     "course_check_completion",
     "enrol",
     "group_create",
     "group_update",
+    "invitation_accept",
+    "invitation_accept_by_code",
+    "invitation_cancel",
+    "invitation_decline",
+    "invitation_invite",
+    "invitation_new_code",
     "lesson_mark_done",
     "membership_add",
     "membership_change_role",
     "membership_end",
+    "number_lookup",
     "quiz_submit",
     "staff_scope_grant",
     "staff_scope_revoke",

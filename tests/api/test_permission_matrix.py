@@ -27,11 +27,12 @@ from rest_framework.test import APIClient
 
 from api import urls
 from certificates.models import Certificate
-from members import services
+from members import invitation_codes, services
 from members.models import (
     AttendanceMark,
     AuditEvent,
     Enrolment,
+    GroupInvitation,
     IdempotencyRecord,
     LessonProgress,
     Membership,
@@ -77,8 +78,24 @@ GET     groups/{group_c}/                          -               401  404  404
 # A resident sees their group, not its roster (403), nor another member's membership (404).
 GET     groups/{group_a}/memberships/              -               401  403  200  404  200  404  200  200
 GET     groups/{group_c}/memberships/              -               401  404  404  404  404  200  200  200
-POST    groups/{group_a}/memberships/              add_loner       401  403  201  404  201  404  201  201
-POST    groups/{group_c}/memberships/              add_loner       401  404  404  404  404  201  201  201
+# Adding a number that has an account invites its owner (202, nothing about them in the reply); a new
+# number is signed up at once, with consent (201).
+POST    groups/{group_a}/memberships/              add_loner       401  403  202  404  202  404  202  202
+POST    groups/{group_c}/memberships/              add_loner       401  404  404  404  404  202  202  202
+POST    groups/{group_a}/memberships/              add_new         401  403  201  404  201  404  201  201
+# A group's invitations: for those who manage it, like its roster. The invited person reads their code
+# out; whoever manages the group types it. An invitation is only reached through its own group.
+GET     groups/{group_a}/invitations/              -               401  403  200  404  200  404  200  200
+GET     groups/{group_c}/invitations/              -               401  404  404  404  404  200  200  200
+POST    groups/{group_a}/invitations/{inv_a}/cancel/       -       401  403  200  404  200  404  200  200
+POST    groups/{group_c}/invitations/{inv_c}/cancel/       -       401  404  404  404  404  200  200  200
+POST    groups/{group_a}/invitations/{inv_a}/accept-code/  code_a  401  403  200  404  200  404  200  200
+POST    groups/{group_a}/invitations/{inv_c}/accept-code/  code_c  401  403  404  404  404  404  404  404
+# One's own invitations (resident_a is invited into group B): answered by the invited person alone.
+GET     me/invitations/                            -               401  200  200  200  200  200  200  200
+POST    me/invitations/{inv_res}/accept/           -               401  200  404  404  404  404  404  404
+POST    me/invitations/{inv_res}/decline/          -               401  200  404  404  404  404  404  404
+POST    me/invitations/{inv_res}/new-code/         -               401  200  404  404  404  404  404  404
 POST    memberships/{membership_a2}/end/           end             401  404  200  404  200  404  200  200
 POST    memberships/{membership_own}/end/          end             401  403  200  404  200  404  200  200
 POST    memberships/{membership_c}/end/            end             401  404  404  404  404  200  200  200
@@ -237,6 +254,9 @@ def build_scene() -> Scene:
     def membership(person, group):
         return Membership.objects.get(user=person, group=group, left_on__isnull=True).pk
 
+    def invitation(person, group, leader):
+        return services.invitation_invite(group=group, person=person, acting_user=leader).pk
+
     refs = {
         "commune_x": world.commune_x.code,
         "framework": "TT02-2025",
@@ -255,6 +275,9 @@ def build_scene() -> Scene:
         "reading_lesson": reading.lessons().first().pk,
         "cert_a": certificate[world.resident_a.pk],
         "cert_c": certificate[world.resident_c.pk],
+        "inv_res": invitation(world.resident_a, world.group_b, world.leader_b),
+        "inv_a": invitation(world.resident_b, world.group_a, world.leader_a),
+        "inv_c": invitation(world.loner, world.group_c, world.leader_c),
     }
     courses = {"certified": certified, "practice": practice, "reading": reading}
     return Scene(world, tokens, refs, courses, marks)
@@ -308,10 +331,26 @@ def _quiz(scene, persona):
     return {"submission_id": str(uuid.uuid4()), "answers": correct_answers(lesson)}
 
 
+def _code(invitation_ref):
+    def body(scene, persona):
+        invitation = GroupInvitation.objects.get(pk=scene.refs[invitation_ref])
+        return {"code": invitation_codes.display(invitation)}
+
+    return body
+
+
 BODIES = {
     "sign_in": _sign_in,
     "wrong_password": _wrong_password,
     "add_loner": lambda scene, persona: {"phone": scene.world.loner.phone, "role": "member"},
+    "add_new": lambda scene, persona: {
+        "phone": "0865 432 100",
+        "full_name": "Lò Văn Mới",
+        "password": "Nam-2026-xa",
+        "consent": True,
+    },
+    "code_a": _code("inv_a"),
+    "code_c": _code("inv_c"),
     "end": lambda scene, persona: {},
     "session_a": _session("group_a"),
     "session_c": _session("group_c"),
@@ -341,6 +380,9 @@ def snapshot() -> dict[str, list]:
         "attempts": list(QuizAttempt.objects.order_by("pk").values_list("pk")),
         "certificates": list(
             Certificate.objects.order_by("pk").values_list("pk", "status", "revoked_at", "revoked_reason")
+        ),
+        "invitations": list(
+            GroupInvitation.objects.order_by("pk").values_list("pk", "status", "code_salt", "code_failures")
         ),
         "audit": list(AuditEvent.objects.order_by("pk").values_list("pk")),
         "idempotency": list(IdempotencyRecord.objects.order_by("pk").values_list("pk")),
@@ -429,6 +471,7 @@ SCOPE_TABLE = {
         "marks": "",
         "certificates": "resident_a",
         "enrolments": "resident",
+        "invitations": "into_b",
     },
     "leader_a": {
         "groups": "A",
@@ -437,6 +480,7 @@ SCOPE_TABLE = {
         "marks": "a/resident_a a/resident_a2",
         "certificates": "",
         "enrolments": "",
+        "invitations": "",
     },
     "leader_b": {
         "groups": "B",
@@ -445,6 +489,7 @@ SCOPE_TABLE = {
         "marks": "",
         "certificates": "",
         "enrolments": "",
+        "invitations": "",
     },
     "officer_x": {
         "groups": "A B",
@@ -453,6 +498,7 @@ SCOPE_TABLE = {
         "marks": "a/resident_a a/resident_a2",
         "certificates": "resident_a",
         "enrolments": "",
+        "invitations": "",
     },
     "officer_y": {
         "groups": "C",
@@ -461,6 +507,7 @@ SCOPE_TABLE = {
         "marks": "c/resident_c",
         "certificates": "resident_c",
         "enrolments": "",
+        "invitations": "",
     },
     "trainer": {
         "groups": "A B C",
@@ -469,6 +516,7 @@ SCOPE_TABLE = {
         "marks": "a/resident_a a/resident_a2 c/resident_c",
         "certificates": "resident_a resident_c",
         "enrolments": "",
+        "invitations": "",
     },
     "admin": {
         "groups": "A B C",
@@ -477,6 +525,7 @@ SCOPE_TABLE = {
         "marks": "a/resident_a a/resident_a2 c/resident_c",
         "certificates": "resident_a resident_c",
         "enrolments": "",
+        "invitations": "",
     },
 }
 LISTS = {  # list → (path, the field that names a row)
@@ -486,6 +535,7 @@ LISTS = {  # list → (path, the field that names a row)
     "marks": ("attendance/marks/", "uuid"),
     "certificates": ("certificates/", "serial"),
     "enrolments": ("enrolments/", "course"),
+    "invitations": ("me/invitations/", "id"),
 }
 
 
@@ -503,6 +553,9 @@ def _names(scene: Scene, kind: str, row) -> str:
         return scene.marks.get(row, row)
     if kind == "certificates":
         return {refs["cert_a"]: "resident_a", refs["cert_c"]: "resident_c"}.get(row, row)
+    if kind == "invitations":
+        names = {"inv_res": "into_b", "inv_a": "into_a", "inv_c": "into_c"}
+        return {refs[ref]: name for ref, name in names.items()}.get(row, f"invitation {row}")
     # enrolments: resident_a completed the certified course; nobody else enrolled anywhere
     return {scene.courses["certified"].pk: "resident"}.get(row, f"course {row}")
 

@@ -1,12 +1,13 @@
 """Query budgets for every list: the queries a request makes do not grow with the rows it returns.
 
 Paginated lists are read at page_size=5 and page_size=50 with more than 50 rows in scope; lists that
-come whole (communes, roster, a session's attendance, courses, a course's lessons) are read small and
-large (a group of 2 members and one of 64, a session with 1 mark and one with 60, a leaders'
-audience of 3 courses and all 63, a course of 1 lesson and one of 3). Each request
-may make at most 5 queries besides authentication (knox's token lookup and its look at the user's
-other tokens; the warm-up request absorbs the token's one auto-refresh). BUDGETS below also pins the
-exact number with authentication, and which queries they are.
+come whole (communes, roster, a group's invitations, a session's attendance, courses, a course's
+lessons) are read small and large (a group of 2 members and one of 64, 1 invitation and 61, a
+session with 1 mark and one with 60, a leaders' audience of 3 courses and all 63, a course of 1
+lesson and one of 3). Each request may make at most 5 queries besides authentication (knox's token
+lookup and its look at the user's other tokens; the warm-up request absorbs the token's one
+auto-refresh). BUDGETS below also pins the exact number with authentication, and which queries they
+are.
 """
 
 import uuid
@@ -20,6 +21,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from certificates.models import Certificate
+from members import services
 from members.models import AttendanceMark, Enrolment, Membership, Session
 from tests import factories
 from tests.conftest import built_once
@@ -57,6 +59,13 @@ BUDGETS = {
         "groups/{group_a}/memberships/",
         6,
         f"{AUTH}, {SCOPE}, the group, its memberships+people+villages+communes",
+    ),
+    # Over 5 with authentication, like the roster: the group is looked up (in scope) first.
+    "invitations": (
+        "groups/{group_small}/invitations/",
+        "groups/{group_a}/invitations/",
+        6,
+        f"{AUTH}, {SCOPE}, the group, its invitations+inviters",
     ),
     "members": ("members/?page_size=5", "members/?page_size=50", 5, f"{AUTH}, {SCOPE}, people+villages"),
     "sessions": ("sessions/?page_size=5", "sessions/?page_size=50", 5, f"{AUTH}, {SCOPE}, sessions+groups"),
@@ -120,6 +129,9 @@ def build_scene() -> Scene:
     group_small = CommunityGroupFactory(village=group_a.village, commune=x)  # leader_a leads it too
     MembershipFactory(user=world.leader_a, group=group_small, role=Membership.Role.LEADER)
     MembershipFactory(user=people[0], group=group_small)
+    for person in [*UserFactory.create_batch(ROWS), world.resident_c]:
+        services.invitation_invite(group=group_a, person=person, acting_user=world.leader_a)
+    services.invitation_invite(group=group_small, person=world.resident_c, acting_user=world.officer_x)
     now = timezone.now()
     sessions = Session.objects.bulk_create(
         Session(uuid=uuid.uuid4(), group=group_a, starts_at=now, topic=f"Buổi {i}", created_by=world.leader_a)
