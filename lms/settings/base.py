@@ -179,6 +179,11 @@ TASKS = {
 # someone opens the statistics. `manage.py refresh_statistics` recomputes everything (nightly).
 STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "on_view")
 
+# The client's address (members.throttling.client_address) is REMOTE_ADDR, unless the app runs
+# behind this many reverse proxies that each append the address they saw to X-Forwarded-For.
+# Never more than there really are: the entries further left are written by the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
 # Security defaults that hold in every environment.
 # Sessions are read from the cache and written through to the database: no query per request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -248,6 +253,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # The API's throttles take the client's address from members.throttling.client_address; this
+    # keeps DRF's own get_ident in step for any throttle that does not.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "sign_in": env_str("THROTTLE_SIGN_IN", "10/min"),
         "sign_in_address": env_str("THROTTLE_SIGN_IN_ADDRESS", "300/min"),
