@@ -1,5 +1,4 @@
-from django.contrib.auth import authenticate
-from django.utils import timezone
+from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import AuthToken
@@ -11,7 +10,7 @@ from rest_framework.views import APIView
 from api.errors import error_response
 from api.serializers import MeSerializer, TokenInputSerializer
 from api.throttling import SignInAddressThrottle, SignInThrottle
-from members import permissions
+from members import lockout, permissions
 from members.models import Membership, StaffScope
 from members.phone import format_phone
 
@@ -48,6 +47,14 @@ def me_data(user) -> dict:
     }
 
 
+def locked_out_response(request, phone: str) -> Response:
+    """429 in the API's error format: how long to wait, and the way back (a reset code)."""
+    minutes = lockout.wait_minutes(lockout.refusal(request, {"username": phone}))
+    response = error_response(429, "locked_out", lockout.refusal_message(minutes))
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
 class TokenView(APIView):
     """Sign in with a mobile number and password to get a token for the Authorization header
     (``Authorization: Token <token>``); DELETE signs this token out."""
@@ -60,15 +67,20 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenInputSerializer,
-        responses={201: TOKEN, 400: OpenApiResponse(description="Wrong number or password"), 429: None},
+        responses={
+            201: TOKEN,
+            400: OpenApiResponse(description="Wrong number or password"),
+            429: OpenApiResponse(description="Too many tries: wait (Retry-After) or use a reset code"),
+        },
         auth=[],
     )
     def post(self, request):
         data = TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request, username=data.validated_data["phone"], password=data.validated_data["password"]
-        )
+        phone = data.validated_data["phone"]
+        user = authenticate(request, username=phone, password=data.validated_data["password"])
+        if getattr(request, "axes_locked_out", False):
+            return locked_out_response(request, phone)
         if user is None or not user.is_active:
             return error_response(
                 400,
@@ -76,8 +88,8 @@ class TokenView(APIView):
                 _("The mobile number or the password is wrong. Please check and try again."),
             )
         instance, token = AuthToken.objects.create(user=user)
-        user.last_login = timezone.now()
-        user.save(update_fields=["last_login"])
+        # As a session sign-in does: last_login, the sign-in guard's bookkeeping (members/lockout.py).
+        user_logged_in.send(sender=type(user), request=request, user=user)
         return Response(
             {"token": token, "expiry": instance.expiry, "user": me_data(user)}, status=status.HTTP_201_CREATED
         )

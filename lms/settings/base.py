@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "rest_framework",
     "knox",
     "django_filters",
@@ -70,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lms.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "members.lockout.KnownDeviceMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the "wait or reset" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -99,6 +103,11 @@ CACHES = {"default": env_cache("CACHE_URL", "locmem://hocso")}
 
 # People log in with a Vietnamese mobile number (members.User.phone).
 AUTH_USER_MODEL = "members.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses an attempt while its account and address are locked out (members/lockout.py).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -184,6 +193,24 @@ STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "on_view")
 # Never more than there really are: the entries further left are written by the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
+# Sign-in that resists guessing (django-axes; the rules are explained in members/lockout.py).
+AXES_HANDLER = "members.lockout.SignInGuard"
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)  # per account and address
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SIGN_IN_ACCOUNT_CEILING = env_int("SIGN_IN_ACCOUNT_CEILING", 20, minimum=1)  # one account, all addresses
+SIGN_IN_ADDRESS_CEILING = env_int("SIGN_IN_ADDRESS_CEILING", 300, minimum=1)  # one address, all accounts
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "members.throttling.client_address"
+AXES_USERNAME_FORM_FIELD = "username"  # the key of authenticate()'s credentials, on every surface
+AXES_USERNAME_CALLABLE = "members.lockout.account_of"
+AXES_LOCKOUT_CALLABLE = "members.lockout.lockout_response"
+# Keep only what locking out needs: no log of successful sign-ins, and no form value in the records
+# (axes always masks the password; the number and the CSRF token are masked too).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "phone", "ip_address", "csrfmiddlewaretoken", "code"]
+
 # Security defaults that hold in every environment.
 # Sessions are read from the cache and written through to the database: no query per request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -223,6 +250,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

@@ -98,7 +98,9 @@ def test_behind_one_proxy_the_api_throttle_follows_the_right_most_entry(settings
 
 def test_rotating_x_forwarded_for_does_not_escape_the_verify_limit(client, settings):
     settings.TRUSTED_PROXY_COUNT = 0
-    answers = {client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(60)}
+    answers = {
+        client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(60)
+    }
     assert answers == {404}
     assert client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
 
@@ -109,3 +111,26 @@ def test_behind_one_proxy_the_verify_limit_follows_the_right_most_entry(client, 
         client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7")
     assert client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7").status_code == 429
     assert client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.8").status_code == 404
+
+
+# django-axes ------------------------------------------------------------------------------------
+
+
+def test_behind_one_proxy_a_lockout_follows_the_right_most_entry(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    person = UserFactory(phone="+84912345678")
+    client = Client()
+    for n in range(5):
+        client.post(
+            "/dang-nhap/",
+            {"username": "0912345678", "password": "sai-roi-nhe"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7",
+        )
+    refused = client.post(
+        "/dang-nhap/", {"username": "0912345678", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    assert refused.status_code == 429
+    elsewhere = Client().post(
+        "/dang-nhap/", {"username": "0912345678", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.8"
+    )
+    assert elsewhere.status_code == 302 and elsewhere.wsgi_request.user == person
