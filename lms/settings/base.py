@@ -188,6 +188,20 @@ TASKS = {
 # someone opens the statistics. `manage.py refresh_statistics` recomputes everything (nightly).
 STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "on_view")
 
+# Text messages (password reset codes; later reminders): none, the console (development), an
+# in-memory outbox (tests) or an HTTP gateway that takes a JSON POST (members/sms.py).
+SMS_BACKENDS = {
+    "none": None,
+    "console": "members.sms.ConsoleBackend",
+    "locmem": "members.sms.LocmemBackend",
+    "http": "members.sms.HttpGatewayBackend",
+}
+SMS_BACKEND = SMS_BACKENDS[env_choice("SMS_BACKEND", tuple(SMS_BACKENDS), "none")]
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_SENDER = env_str("SMS_SENDER", "HOCSO")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10, minimum=1)  # seconds
+
 # The client's address (members.throttling.client_address) is REMOTE_ADDR, unless the app runs
 # behind this many reverse proxies that each append the address they saw to X-Forwarded-For.
 # Never more than there really are: the entries further left are written by the client.
