@@ -13,7 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,6 +25,7 @@ from members.exports import safe_cell
 from members.models import AttendanceMark, CommunityGroup, Membership, Session
 from members.phone import format_phone
 from members.selectors.groups import attendance_summary, roster, sessions_with_counts, statuses_for
+from members.services import passwords
 from members.services.attendance import MarkInput, SessionInput, attendance_sync
 
 
@@ -46,11 +49,41 @@ def my_groups(request):
 @login_required
 def group(request, code: str):
     group = _managed_group(request, code)
+    members = list(roster(group))
     return render(
         request,
         "members/leader/group.html",
-        {"group": group, "roster": list(roster(group)), "sessions": sessions_with_counts(group, limit=20)},
+        {
+            "group": group,
+            "roster": members,
+            "sessions": sessions_with_counts(group, limit=20),
+            "resettable": _resettable(request.user, members),
+        },
     )
+
+
+def _resettable(user, members) -> set[int]:
+    """Whom of these members ``user`` may give a password reset code (one query)."""
+    people = permissions.people_resettable_by(user).filter(pk__in=[m.user_id for m in members])
+    return set(people.values_list("pk", flat=True))
+
+
+@require_POST
+@login_required
+def reset_code(request, code: str, user_id: int):
+    """A one-time code for a member who forgot their password, shown once, big, to read out to them."""
+    group = _managed_group(request, code)
+    membership = get_object_or_404(
+        Membership.objects.active().select_related("user"), group=group, user_id=user_id
+    )
+    issued = passwords.reset_code_issue(person=membership.user, acting_user=request.user)
+    response = render(
+        request,
+        "members/reset_code.html",
+        {"person": membership.user, "issued": issued, "back": reverse("members:group", args=[group.code])},
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 @require_POST

@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("dang-nhap/", views.PhoneLoginView.as_view(), name="login"),
     path("dang-xuat/", views.LogoutView.as_view(), name="logout"),
+    path("quen-mat-khau/", views.forgot_password, name="forgot_password"),
     path("dang-ky/", views.signup, name="signup"),
     path("dang-ky/thon-xom/", views.choose_village, name="village"),
     path("hoc-cua-toi/", views.my_learning, name="my_learning"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("to/<str:code>/buoi/moi/", leader_views.session_offline, name="session_offline"),
     path("to/<str:code>/buoi/<uuid:session_uuid>/", leader_views.session, name="session"),
     path("to/<str:code>/diem-danh/", leader_views.summary, name="summary"),
+    path("to/<str:code>/ma-dat-lai/<int:user_id>/", leader_views.reset_code, name="reset_code"),
 ]

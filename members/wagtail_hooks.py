@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from members import import_views, permissions
+from members import import_views, password_admin_views, permissions
 from members.admin_views import CommunityViewSetGroup
 
 
@@ -16,6 +16,18 @@ def register_community_viewsets():
 def register_import_urls():
     return [
         path("import/", include((import_views.urlpatterns(), "members_import"), namespace="members_import"))
+    ]
+
+
+@hooks.register("register_admin_urls")
+def register_reset_code_urls():
+    return [
+        path(
+            "reset-code/",
+            include(
+                (password_admin_views.urlpatterns(), "members_reset_code"), namespace="members_reset_code"
+            ),
+        )
     ]
 
 

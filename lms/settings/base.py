@@ -109,7 +109,11 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Our people have a full name and a phone number, not Django's first/last name and username.
+        "OPTIONS": {"user_attributes": ("full_name", "phone", "email")},
+    },
     {
         "NAME": "members.passwords.MinimumLengthValidator",
         # Residents type on cheap phones; 8 characters is the floor, not a target.

@@ -3,6 +3,7 @@ from .audit import AuditEvent
 from .community import CommunityGroup, Membership, StaffScope
 from .imports import ImportBatch
 from .learning import CompetencyAward, Enrolment, LessonProgress, QuizAttempt
+from .passwords import PasswordResetCode
 from .people import User, UserManager
 from .places import Commune, Village
 
@@ -17,6 +18,7 @@ __all__ = [
     "ImportBatch",
     "LessonProgress",
     "Membership",
+    "PasswordResetCode",
     "QuizAttempt",
     "Session",
     "StaffScope",

@@ -143,15 +143,16 @@ def test_a_success_forgets_the_failures_of_its_address(person):
     assert signed_in(client, send(client, "0912345678", PASSWORD), person)
 
 
-def test_the_page_of_a_refused_sign_in_says_how_long(person):
+def test_the_page_of_a_refused_sign_in_says_how_long_and_offers_the_way_back(person):
     send, client = SURFACES["site"], Client()
     _fail(send, client, 4)
     fifth = send(client, "0912345678", "doan-mo-123")
     assert fifth.status_code == 429 and fifth["Retry-After"] == "900"
     body = fifth.content.decode()
     assert "Bạn đã nhập sai mật khẩu quá nhiều lần" in body and "15 phút" in body
+    assert 'href="/quen-mat-khau/"' in body and "Quên mật khẩu?" in body
     wagtail = SURFACES["wagtail"](client, "0912345678", PASSWORD)
-    assert wagtail.status_code == 429 and "15 phút" in wagtail.content.decode()
+    assert wagtail.status_code == 429 and "Quên mật khẩu?" in wagtail.content.decode()
 
 
 def test_the_api_answers_a_refusal_in_its_error_format_and_language(person):
