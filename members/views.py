@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from wagtail.admin.views.account import PasswordResetConfirmView
 
 from courses.models import CoursePage, LessonPage
 from members import permissions, selectors, services, sms, throttling
@@ -86,6 +87,16 @@ def _too_many_tries(request, context):
     response = render(request, "members/forgot_password.html", context, status=429)
     response["Retry-After"] = str(passwords.REDEEM_PERIOD)
     return response
+
+
+class StaffPasswordResetConfirmView(PasswordResetConfirmView):
+    """Wagtail's "choose a new password" page behind a reset e-mail's link, which also signs out the
+    person's app tokens and clears their failed sign-ins, as a reset code does."""
+
+    def form_valid(self, form):
+        passwords.password_reset_by_email(person=form.user, new_password=form.cleaned_data["new_password1"])
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 def _safe_next(request, fallback: str) -> str:

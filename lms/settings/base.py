@@ -175,7 +175,11 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "preferred_language"]
-WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Staff with an e-mail address reset their password by e-mail (Wagtail's admin, Django's signed
+# links); everyone else gets a reset code from someone who knows them (members/services/passwords.py).
+WAGTAIL_PASSWORD_RESET_ENABLED = True
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "members.forms.StaffPasswordResetForm"  # noqa: S105
+PASSWORD_RESET_TIMEOUT = 3600  # seconds a reset link in an e-mail stays valid
 
 # Tasks (PDF rendering, renditions) run inline in the embedded default. TASKS_BACKEND=database queues
 # them in the database for `manage.py db_worker` processes (django-tasks-db), as production does.
@@ -191,6 +195,20 @@ TASKS = {
 # for a worker; "on_view" (no worker: the embedded default) refreshes the changed communes when
 # someone opens the statistics. `manage.py refresh_statistics` recomputes everything (nightly).
 STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "on_view")
+
+# E-mail (moderation notices, staff password resets): SMTP in production, the console in development.
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+EMAIL_BACKEND = EMAIL_BACKENDS[env_choice("EMAIL_BACKEND", tuple(EMAIL_BACKENDS), "smtp")]
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HọcSố <no-reply@localhost>")
 
 # Text messages (password reset codes; later reminders): none, the console (development), an
 # in-memory outbox (tests) or an HTTP gateway that takes a JSON POST (members/sms.py).

@@ -7,6 +7,7 @@ import re
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -14,8 +15,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from members import permissions, sms
-from members.models import AuditEvent, Membership, PasswordResetCode
-from members.services import passwords
+from members.models import AuditEvent, Membership, PasswordResetCode, StaffScope
+from members.services import passwords, staff_scope_grant
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, officer_of
 
 pytestmark = pytest.mark.django_db
@@ -283,6 +284,7 @@ def test_the_sign_in_page_leads_to_the_forgotten_password_page(client):
     assert 'href="/quen-mat-khau/"' in body and "Quên mật khẩu?" in body
     page = client.get("/quen-mat-khau/")
     assert page.status_code == 200 and "Quên mật khẩu?" in page.content.decode()
+    assert 'href="/admin/password_reset/"' in page.content.decode()  # staff: by e-mail
 
 
 def test_a_leader_gives_a_member_a_code_from_the_group_page(client, world):
@@ -406,3 +408,53 @@ def test_a_gateway_failure_keeps_the_earlier_code(world, settings):
     assert response.status_code == 200 and "Nếu số này có tài khoản" in response.content.decode()
     assert PasswordResetCode.objects.count() == 1
     assert redeem(Client(), world.resident_a.phone, issued.code).status_code == 302
+
+
+# Staff by e-mail ---------------------------------------------------------------------------------
+
+
+def test_staff_with_an_e_mail_reset_by_e_mail_and_residents_do_not(world):
+    officer = world.officer_x
+    officer.email = "ha.dt@trungkhanh.caobang.gov.vn"
+    officer.save(update_fields=["email"])
+    resident = world.resident_a
+    resident.email = "nhung@example.vn"
+    resident.save(update_fields=["email"])
+    client = Client()
+    assert client.post("/admin/password_reset/", {"email": resident.email}).status_code == 302
+    assert mail.outbox == []
+    assert client.post("/admin/password_reset/", {"email": officer.email.upper()}).status_code == 302
+    [message] = mail.outbox
+    assert message.to == [officer.email]
+    link = re.search(r"(/admin/password_reset/confirm/[^/\s]+/[^/\s]+/)", message.body).group(1)
+
+    for _ in range(5):
+        sign_in(Client(), officer.phone, "doan-mo-123")
+    AuthToken.objects.create(user=officer)
+    form_page = client.get(link, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/password_reset/complete/"
+    officer.refresh_from_db()
+    assert officer.check_password(NEW_PASSWORD)
+    assert not AuthToken.objects.filter(user=officer).exists() and not AccessAttempt.objects.exists()
+    assert AuditEvent.objects.get(action="password.reset").changes == {"channel": [None, "email"]}
+
+
+def test_reset_e_mails_are_limited_per_address(world):
+    officer = world.officer_x
+    officer.email = "ha.dt@trungkhanh.caobang.gov.vn"
+    officer.save(update_fields=["email"])
+    for _ in range(5):
+        Client().post("/admin/password_reset/", {"email": officer.email})
+    assert len(mail.outbox) == 3
+
+
+def test_a_trainer_granted_later_is_staff_for_the_e_mail_reset(world):
+    person = UserFactory(email="thu.ht@caobang.edu.vn")
+    Client().post("/admin/password_reset/", {"email": person.email})
+    assert mail.outbox == []
+    staff_scope_grant(user=person, role=StaffScope.Role.PROVINCIAL_TRAINER)
+    Client().post("/admin/password_reset/", {"email": person.email})
+    assert len(mail.outbox) == 1
