@@ -96,7 +96,7 @@ def test_behind_one_proxy_the_api_throttle_follows_the_right_most_entry(settings
 # Our own limits (certificate verification) ------------------------------------------------------
 
 
-def test_rotating_x_forwarded_for_does_not_escape_the_verify_limit(client, settings):
+def test_rotating_x_forwarded_for_does_not_escape_the_verify_limit(client, settings, throttle_clock):
     settings.TRUSTED_PROXY_COUNT = 0
     answers = {
         client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(60)
@@ -105,7 +105,7 @@ def test_rotating_x_forwarded_for_does_not_escape_the_verify_limit(client, setti
     assert client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
 
 
-def test_behind_one_proxy_the_verify_limit_follows_the_right_most_entry(client, settings):
+def test_behind_one_proxy_the_verify_limit_follows_the_right_most_entry(client, settings, throttle_clock):
     settings.TRUSTED_PROXY_COUNT = 1
     for n in range(60):
         client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7")
