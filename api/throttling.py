@@ -1,5 +1,6 @@
 """Fair-use limits. Sign-in is limited per account and address together, never per address alone:
-a whole commune can share one carrier address."""
+a whole commune can share one carrier address. These are fairness, not security: guessing is
+stopped by django-axes (members/lockout.py), which counts failed sign-ins on every surface."""
 
 import hashlib
 from collections.abc import Mapping
@@ -7,9 +8,17 @@ from collections.abc import Mapping
 from rest_framework.throttling import SimpleRateThrottle
 
 from members.phone import normalize_phone
+from members.throttling import client_address
 
 
-class SignInThrottle(SimpleRateThrottle):
+class _AddressThrottle(SimpleRateThrottle):
+    """A throttle whose idea of "the client's address" is the project's one, never a forgeable header."""
+
+    def get_ident(self, request):
+        return client_address(request)
+
+
+class SignInThrottle(_AddressThrottle):
     scope = "sign_in"
 
     def get_cache_key(self, request, view):
@@ -23,7 +32,7 @@ class SignInThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class SignInAddressThrottle(SimpleRateThrottle):
+class SignInAddressThrottle(_AddressThrottle):
     """A generous ceiling per address, far above what one village's sign-ins need."""
 
     scope = "sign_in_address"
@@ -32,7 +41,7 @@ class SignInAddressThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-class VerifyThrottle(SimpleRateThrottle):
+class VerifyThrottle(_AddressThrottle):
     scope = "verify"
 
     def get_cache_key(self, request, view):

@@ -25,6 +25,8 @@ app_name = "api"
 
 urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="token"),
+    path("auth/password-reset/", auth.PasswordResetView.as_view(), name="password-reset"),
+    path("members/<int:pk>/reset-code/", auth.ResetCodeView.as_view(), name="member-reset-code"),
     path("me/", auth.MeView.as_view(), name="me"),
     path("me/competencies/", learning.MyCompetenciesView.as_view(), name="my-competencies"),
     path("me/data/", privacy.MyDataView.as_view(), name="my-data"),

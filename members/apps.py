@@ -13,3 +13,10 @@ class MembersConfig(AppConfig):
         from members.services.moderation import moderation_override_record
 
         extensions.on_moderation_overridden(moderation_override_record)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from members.lockout import remember_device
+
+        # Bookkeeping: a device that signed in is "known" to the sign-in guard (members/lockout.py).
+        user_logged_in.connect(remember_device, dispatch_uid="members.remember_device")

@@ -3,8 +3,10 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import PasswordResetForm as WagtailPasswordResetForm
 
 from members import consent as consent_texts
+from members import throttling
 from members.models import Commune, User, Village
 from members.phone import normalize_phone
 
@@ -137,3 +139,78 @@ class AssistedSignUpForm(_PersonFields):
 def quiz_answers_from(data) -> dict[str, list[str]]:
     """``q-<question id>`` fields of a submitted quiz form, as ``{question_id: [option, ...]}``."""
     return {key[2:]: data.getlist(key) for key in data if key.startswith("q-")}
+
+
+# A way back from a forgotten password ------------------------------------------------------------
+
+
+class _PhoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        attrs = {"inputmode": "tel", "autocomplete": "tel", "placeholder": "0912 345 678"}
+        super().__init__(
+            label=_("Mobile number"), max_length=32, widget=forms.TextInput(attrs=attrs), **kwargs
+        )
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            return normalize_phone(value)
+        except ValidationError as error:
+            raise ValidationError(error.messages, code="invalid") from None
+
+
+class ResetCodeBySmsForm(forms.Form):
+    """Ask for a reset code by text message."""
+
+    phone = _PhoneField()
+
+
+class PasswordResetRedeemForm(forms.Form):
+    """Mobile number, the code someone gave or texted, and a new password (twice: a typing mistake
+    would otherwise lock the person out again)."""
+
+    phone = _PhoneField()
+    code = forms.CharField(
+        label=_("Reset code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": "123 456"}
+        ),
+        help_text=_("The 6 digits your group leader or officer gave you, or that came by text message."),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters. Do not use your phone number or year of birth."),
+    )
+    new_password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isascii() and code.isdigit() and len(code) == 6):
+            raise ValidationError(_("The code has 6 digits, for example 123 456."), code="invalid")
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        first, again = cleaned.get("new_password"), cleaned.get("new_password_again")
+        if first and again and first != again:
+            self.add_error("new_password_again", _("The two passwords are not the same. Type them again."))
+        return cleaned
+
+
+class StaffPasswordResetForm(WagtailPasswordResetForm):
+    """Wagtail's reset by e-mail, for staff only (``WAGTAILADMIN_USER_PASSWORD_RESET_FORM``): residents
+    use a reset code. At most a few e-mails per address an hour, whoever asks."""
+
+    def get_users(self, email):
+        return (user for user in super().get_users(email) if user.has_perm("wagtailadmin.access_admin"))
+
+    def save(self, *args, **kwargs):
+        if throttling.hit("reset_email", self.cleaned_data["email"].lower(), 3, period=3600):
+            super().save(*args, **kwargs)

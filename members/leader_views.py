@@ -14,7 +14,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,6 +26,7 @@ from members.exports import safe_cell
 from members.models import AttendanceMark, CommunityGroup, GroupInvitation, Membership, Session
 from members.phone import format_phone
 from members.selectors.groups import attendance_summary, roster, sessions_with_counts, statuses_for
+from members.services import passwords
 from members.services.attendance import MarkInput, SessionInput, attendance_sync
 
 
@@ -51,11 +54,13 @@ def _group_page(request, group: CommunityGroup, *, refused: tuple | None = None,
     for invitation in invitations:
         if refused and invitation.pk == refused[0]:
             invitation.refusal, invitation.typed = refused[1], refused[2]
+    members = list(roster(group))
     context = {
         "group": group,
-        "roster": list(roster(group)),
+        "roster": members,
         "sessions": sessions_with_counts(group, limit=20),
         "invitations": invitations,
+        "resettable": _resettable(request.user, members),
     }
     return render(request, "members/leader/group.html", context, status=status)
 
@@ -63,6 +68,30 @@ def _group_page(request, group: CommunityGroup, *, refused: tuple | None = None,
 @login_required
 def group(request, code: str):
     return _group_page(request, _managed_group(request, code))
+
+
+def _resettable(user, members) -> set[int]:
+    """Whom of these members ``user`` may give a password reset code (one query)."""
+    people = permissions.people_resettable_by(user).filter(pk__in=[m.user_id for m in members])
+    return set(people.values_list("pk", flat=True))
+
+
+@require_POST
+@login_required
+def reset_code(request, code: str, user_id: int):
+    """A one-time code for a member who forgot their password, shown once, big, to read out to them."""
+    group = _managed_group(request, code)
+    membership = get_object_or_404(
+        Membership.objects.active().select_related("user"), group=group, user_id=user_id
+    )
+    issued = passwords.reset_code_issue(person=membership.user, acting_user=request.user)
+    response = render(
+        request,
+        "members/reset_code.html",
+        {"person": membership.user, "issued": issued, "back": reverse("members:group", args=[group.code])},
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 @require_POST

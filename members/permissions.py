@@ -297,3 +297,45 @@ def invitations_for(user: User) -> QuerySet[GroupInvitation]:
 def can_answer_invitation(user: User, invitation: GroupInvitation) -> bool:
     user_id = _signed_in_id(user)
     return user_id is not None and invitation.person_id == user_id
+
+
+# Password reset codes ----------------------------------------------------------------------------
+
+
+def _no_more_power_than_a_resident() -> Q:
+    """No admin access of any kind, no staff territory, leading no group."""
+    return ~(
+        Q(is_superuser=True)
+        | Q(is_staff=True)
+        | Q(pk__in=User.groups.through.objects.values("user_id"))
+        | Q(pk__in=User.user_permissions.through.objects.values("user_id"))
+        | Q(pk__in=StaffScope.objects.values("user_id"))
+        | Q(pk__in=Membership.objects.active().leading().values("user_id"))
+    )
+
+
+def people_resettable_by(user: User) -> QuerySet[User]:
+    """Whose password ``user`` may reset by giving them a one-time code, as someone who knows them:
+    a leader or deputy the members of the groups they lead, a commune officer the people of their
+    commune, a provincial trainer anyone in the province. Only people with no more power than a
+    plain resident, so that nobody can take over an officer's or another leader's account: staff use
+    the e-mail reset or ask an administrator, who may reset anyone's. Never one's own, never an
+    account that is switched off."""
+    scope = scope_of(user)
+    if scope.user_id is None:
+        return User.objects.none()
+    people = User.objects.filter(is_active=True).exclude(pk=scope.user_id)
+    if user.is_superuser:
+        return people
+    if not scope.province:
+        active = Membership.objects.active()
+        reach = Q(pk__in=active.filter(group_id__in=scope.led_group_ids).values("user_id"))
+        if scope.commune_ids:
+            reach |= Q(village__commune_id__in=scope.commune_ids)
+            reach |= Q(pk__in=active.filter(group__commune_id__in=scope.commune_ids).values("user_id"))
+        people = people.filter(reach)
+    return people.filter(_no_more_power_than_a_resident())
+
+
+def can_issue_reset_code(user: User, person: User) -> bool:
+    return people_resettable_by(user).filter(pk=person.pk).exists()

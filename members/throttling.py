@@ -6,13 +6,37 @@ generous; sign-in is limited per account *and* address, never per address alone.
 """
 
 import hashlib
+import ipaddress
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The address of the client, as far as we can trust it. Every limit keyed on an address uses
+    this (our own limits, the API's throttles, django-axes).
+
+    With no trusted proxy (``TRUSTED_PROXY_COUNT=0``, the default) it is the peer of the connection,
+    ``REMOTE_ADDR``: X-Forwarded-For is then a header anyone can send, and is ignored. Behind N
+    trusted proxies, each of which appends the address it saw to X-Forwarded-For, the client is the
+    N-th entry from the right: entries further left were written by the client and prove nothing.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = settings.TRUSTED_PROXY_COUNT
+    if count <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [part for part in forwarded if part]
+    if not forwarded:
+        return remote
+    # Fewer entries than proxies: the request skipped an outer proxy. The left-most entry was still
+    # written by one of ours (the same choice as DRF's NUM_PROXIES).
+    candidate = forwarded[-min(count, len(forwarded))]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def _key(scope: str, ident: str, window: int) -> str:

@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("dang-nhap/", views.PhoneLoginView.as_view(), name="login"),
     path("dang-xuat/", views.LogoutView.as_view(), name="logout"),
+    path("quen-mat-khau/", views.forgot_password, name="forgot_password"),
     path("dang-ky/", views.signup, name="signup"),
     path("dang-ky/thon-xom/", views.choose_village, name="village"),
     path("hoc-cua-toi/", views.my_learning, name="my_learning"),
@@ -39,4 +40,5 @@ urlpatterns = [
     path("du-lieu-cua-toi/", privacy_views.my_data, name="my_data"),
     path("du-lieu-cua-toi/tai-ve.json", privacy_views.my_data_download, name="my_data_download"),
     path("du-lieu-cua-toi/xoa/", privacy_views.my_data_erase, name="my_data_erase"),
+    path("to/<str:code>/ma-dat-lai/<int:user_id>/", leader_views.reset_code, name="reset_code"),
 ]

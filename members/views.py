@@ -13,19 +13,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from wagtail.admin.views.account import PasswordResetConfirmView
 
 from courses.models import CoursePage, LessonPage
-from members import lookups, permissions, selectors, services
+from members import lookups, permissions, selectors, services, sms, throttling
 from members.forms import (
     AssistedSignUpForm,
+    PasswordResetRedeemForm,
     PhoneAuthenticationForm,
+    ResetCodeBySmsForm,
     SignUpForm,
     VillageForm,
     quiz_answers_from,
 )
 from members.models import Commune, CommunityGroup, GroupInvitation, Membership
 from members.phone import format_phone
+from members.services import passwords
 
 
 class PhoneLoginView(auth_views.LoginView):
@@ -36,6 +42,63 @@ class PhoneLoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+# A way back from a forgotten password (members/services/passwords.py) ---------------------------
+
+
+@sensitive_post_parameters("new_password", "new_password_again", "code")
+@never_cache
+def forgot_password(request):
+    """``/quen-mat-khau/``: the number, a reset code and a new password. Where the province has an SMS
+    gateway, the page first offers to text a code. Every answer is the same whether or not the
+    number has an account."""
+    address = throttling.client_address(request)
+    action = request.POST.get("action") if request.method == "POST" else None
+    sms_form = ResetCodeBySmsForm(request.POST if action == "sms" else None, prefix="sms")
+    redeem_form = PasswordResetRedeemForm(request.POST if action == "redeem" else None)
+    context = {"sms_form": sms_form, "form": redeem_form, "sms_enabled": sms.sms_enabled(), "sent": False}
+    if action == "sms" and sms.sms_enabled() and sms_form.is_valid():
+        phone = sms_form.cleaned_data["phone"]
+        if not passwords.sms_allowed(phone=phone, address=address):
+            return _too_many_tries(request, context)
+        passwords.reset_code_send_by_sms(phone=phone)
+        context["sent"] = True
+        context["form"] = PasswordResetRedeemForm(initial={"phone": sms_form["phone"].value()})
+    elif action == "redeem" and redeem_form.is_valid():
+        data = redeem_form.cleaned_data
+        if not passwords.redeem_allowed(phone=data["phone"], address=address):
+            return _too_many_tries(request, context)
+        try:
+            person = passwords.password_reset_redeem(
+                phone=data["phone"], code=data["code"], new_password=data["new_password"]
+            )
+        except ValidationError as error:
+            redeem_form.add_error(None, error)
+        else:
+            login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your new password is saved, and you are signed in."))
+            return redirect("/")
+    refused = (action == "sms" and sms_form.errors) or (action == "redeem" and redeem_form.errors)
+    status = 400 if refused else 200
+    return render(request, "members/forgot_password.html", context, status=status)
+
+
+def _too_many_tries(request, context):
+    context["too_many"] = True
+    response = render(request, "members/forgot_password.html", context, status=429)
+    response["Retry-After"] = str(passwords.REDEEM_PERIOD)
+    return response
+
+
+class StaffPasswordResetConfirmView(PasswordResetConfirmView):
+    """Wagtail's "choose a new password" page behind a reset e-mail's link, which also signs out the
+    person's app tokens and clears their failed sign-ins, as a reset code does."""
+
+    def form_valid(self, form):
+        passwords.password_reset_by_email(person=form.user, new_password=form.cleaned_data["new_password1"])
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 def _safe_next(request, fallback: str) -> str:

@@ -4,7 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
-from members import import_views, permissions, privacy_admin_views
+from members import import_views, password_admin_views, permissions, privacy_admin_views
 from members.admin_views import COMMUNE_POLICY, GROUP_POLICY, VILLAGE_POLICY, CommunityViewSetGroup
 from members.models import Commune, CommunityGroup, Village
 
@@ -23,6 +23,18 @@ def register_community_viewsets():
 def register_import_urls():
     return [
         path("import/", include((import_views.urlpatterns(), "members_import"), namespace="members_import"))
+    ]
+
+
+@hooks.register("register_admin_urls")
+def register_reset_code_urls():
+    return [
+        path(
+            "reset-code/",
+            include(
+                (password_admin_views.urlpatterns(), "members_reset_code"), namespace="members_reset_code"
+            ),
+        )
     ]
 
 

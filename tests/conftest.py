@@ -79,3 +79,14 @@ def built_once(django_db_blocker, build):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """Hold the clock of members.throttling still: its fixed windows (a minute, a quarter of an hour)
+    must not roll over in the middle of a test that counts requests up to a limit."""
+    import types
+
+    import members.throttling
+
+    monkeypatch.setattr(members.throttling, "time", types.SimpleNamespace(time=lambda: 1_800_000_000.0))

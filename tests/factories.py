@@ -447,6 +447,12 @@ def person_with_everything(world: World, unique: Unique | None = None) -> User:
     number_lookup(group=world.group_c, phone=spaced, acting_user=world.leader_c, invite=True)
     number_lookup(group=led, phone=world.resident_a.phone, acting_user=person, invite=True)
 
+    # Reset codes: one an administrator gave them; one they gave a member of the group they lead.
+    from members.services.passwords import reset_code_issue
+
+    reset_code_issue(person=person, acting_user=world.admin)
+    reset_code_issue(person=neighbour, acting_user=person)
+
     from django.apps import apps
 
     if apps.is_installed("axes"):  # sign-in records keep the number as it was typed

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "rest_framework",
     "knox",
     "django_filters",
@@ -70,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lms.middleware.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "members.lockout.KnownDeviceMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the "wait or reset" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lms.urls"
@@ -99,8 +103,17 @@ CACHES = {"default": env_cache("CACHE_URL", "locmem://hocso")}
 
 # People log in with a Vietnamese mobile number (members.User.phone).
 AUTH_USER_MODEL = "members.User"
+AUTHENTICATION_BACKENDS = [
+    # First: refuses an attempt while its account and address are locked out (members/lockout.py).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        # Our people have a full name and a phone number, not Django's first/last name and username.
+        "OPTIONS": {"user_attributes": ("full_name", "phone", "email")},
+    },
     {
         "NAME": "members.passwords.MinimumLengthValidator",
         # Residents type on cheap phones; 8 characters is the floor, not a target.
@@ -165,6 +178,11 @@ WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "preferred_language"]
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Trainers cannot publish: an approved review publishes on its own authority (courses.workflows).
 WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflows.publish_approved"
+# Staff with an e-mail address reset their password by e-mail (Wagtail's admin, Django's signed
+# links); everyone else gets a reset code from someone who knows them (members/services/passwords.py).
+WAGTAIL_PASSWORD_RESET_ENABLED = True
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "members.forms.StaffPasswordResetForm"  # noqa: S105
+PASSWORD_RESET_TIMEOUT = 3600  # seconds a reset link in an e-mail stays valid
 
 # Tasks (PDF rendering, renditions) run inline in the embedded default. TASKS_BACKEND=database queues
 # them in the database for `manage.py db_worker` processes (django-tasks-db), as production does.
@@ -180,6 +198,57 @@ TASKS = {
 # for a worker; "on_view" (no worker: the embedded default) refreshes the changed communes when
 # someone opens the statistics. `manage.py refresh_statistics` recomputes everything (nightly).
 STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "on_view")
+
+# E-mail (moderation notices, staff password resets): SMTP in production, the console in development.
+EMAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+}
+EMAIL_BACKEND = EMAIL_BACKENDS[env_choice("EMAIL_BACKEND", tuple(EMAIL_BACKENDS), "smtp")]
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "HọcSố <no-reply@localhost>")
+
+# Text messages (password reset codes; later reminders): none, the console (development), an
+# in-memory outbox (tests) or an HTTP gateway that takes a JSON POST (members/sms.py).
+SMS_BACKENDS = {
+    "none": None,
+    "console": "members.sms.ConsoleBackend",
+    "locmem": "members.sms.LocmemBackend",
+    "http": "members.sms.HttpGatewayBackend",
+}
+SMS_BACKEND = SMS_BACKENDS[env_choice("SMS_BACKEND", tuple(SMS_BACKENDS), "none")]
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_SENDER = env_str("SMS_SENDER", "HOCSO")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10, minimum=1)  # seconds
+
+# The client's address (members.throttling.client_address) is REMOTE_ADDR, unless the app runs
+# behind this many reverse proxies that each append the address they saw to X-Forwarded-For.
+# Never more than there really are: the entries further left are written by the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Sign-in that resists guessing (django-axes; the rules are explained in members/lockout.py).
+AXES_HANDLER = "members.lockout.SignInGuard"
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)  # per account and address
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+SIGN_IN_ACCOUNT_CEILING = env_int("SIGN_IN_ACCOUNT_CEILING", 20, minimum=1)  # one account, all addresses
+SIGN_IN_ADDRESS_CEILING = env_int("SIGN_IN_ADDRESS_CEILING", 300, minimum=1)  # one address, all accounts
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "members.throttling.client_address"
+AXES_USERNAME_FORM_FIELD = "username"  # the key of authenticate()'s credentials, on every surface
+AXES_USERNAME_CALLABLE = "members.lockout.account_of"
+AXES_LOCKOUT_CALLABLE = "members.lockout.lockout_response"
+# Keep only what locking out needs: no log of successful sign-ins, and no form value in the records
+# (axes always masks the password; the number and the CSRF token are masked too).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "phone", "ip_address", "csrfmiddlewaretoken", "code"]
 
 # Security defaults that hold in every environment.
 # Sessions are read from the cache and written through to the database: no query per request.
@@ -220,6 +289,7 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
@@ -250,6 +320,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # The API's throttles take the client's address from members.throttling.client_address; this
+    # keeps DRF's own get_ident in step for any throttle that does not.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "sign_in": env_str("THROTTLE_SIGN_IN", "10/min"),
         "sign_in_address": env_str("THROTTLE_SIGN_IN_ADDRESS", "300/min"),

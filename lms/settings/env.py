@@ -49,12 +49,15 @@ def env_bool(name: str, default: bool | Any = _MISSING) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false, yes/no), not {value!r}.")
 
 
-def env_int(name: str, default: int | Any = _MISSING) -> int:
+def env_int(name: str, default: int | Any = _MISSING, *, minimum: int | None = None) -> int:
     value = _raw(name, default)
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
+    return number
 
 
 def env_list(name: str, default: list[str] | Any = _MISSING) -> list[str]:

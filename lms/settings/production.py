@@ -38,3 +38,9 @@ if not CERTIFICATE_SIGNING_KEYS:
     raise ImproperlyConfigured(
         "CERTIFICATE_SIGNING_KEYS must be set in production: run `manage.py generate_signing_key`."
     )
+
+# Text messages carry reset codes: only a real gateway, never the console or memory.
+if SMS_BACKEND not in (None, SMS_BACKENDS["http"]):
+    raise ImproperlyConfigured("SMS_BACKEND must be 'http' (a gateway) or 'none' in production.")
+if SMS_BACKEND and not (SMS_GATEWAY_URL.startswith("https://") and SMS_GATEWAY_TOKEN):
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_GATEWAY_URL (https://…) and SMS_GATEWAY_TOKEN.")

@@ -4,6 +4,7 @@ from .community import CommunityGroup, Membership, StaffScope
 from .imports import ImportBatch
 from .invitations import GroupInvitation
 from .learning import CompetencyAward, Enrolment, LessonProgress, QuizAttempt
+from .passwords import PasswordResetCode
 from .people import User, UserManager, counted_in_statistics
 from .places import Commune, Village
 
@@ -19,6 +20,7 @@ __all__ = [
     "ImportBatch",
     "LessonProgress",
     "Membership",
+    "PasswordResetCode",
     "QuizAttempt",
     "Session",
     "StaffScope",

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 from knox.models import AuthToken
 
+from members.services import passwords
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +63,52 @@ def test_me_tells_roles_and_scope(api, world):
     data = api(world.leader_a).get("/api/v1/me/").json()
     assert "group_leader" in data["roles"] and data["groups_led"] == [world.group_a.code]
     assert api(world.trainer).get("/api/v1/me/").json()["province"] is True
+
+
+# A way back from a forgotten password ------------------------------------------------------------
+
+
+def _reset(client, phone, code, password="mat-khau-moi-2026", **extra):
+    body = {"phone": phone, "code": code, "new_password": password}
+    return client.post("/api/v1/auth/password-reset/", body, format="json", **extra)
+
+
+def test_a_leader_gets_a_code_for_a_member_and_the_member_sets_a_new_password(api, world):
+    response = api(world.leader_a).post(f"/api/v1/members/{world.resident_a.pk}/reset-code/")
+    assert response.status_code == 201 and "no-store" in response["Cache-Control"]
+    data = response.json()
+    assert data["person"] == world.resident_a.pk and len(data["code"]) == 6
+    AuthToken.objects.create(user=world.resident_a)
+    assert _reset(api(), world.resident_a.phone_display, data["code"]).status_code == 204
+    assert not AuthToken.objects.filter(user=world.resident_a).exists()
+    signed_in = api().post(
+        "/api/v1/auth/token/",
+        {"phone": world.resident_a.phone, "password": "mat-khau-moi-2026"},
+        format="json",
+    )
+    assert signed_in.status_code == 201
+
+
+def test_a_wrong_code_and_an_unknown_number_get_the_same_error(api, world):
+    issued = passwords.reset_code_issue(person=world.resident_a, acting_user=world.leader_a)
+    wrong = str((int(issued.code) + 1) % 1_000_000).zfill(6)
+    first = _reset(api(), world.resident_a.phone, wrong).json()["error"]
+    second = _reset(api(), "0987 654 321", issued.code).json()["error"]
+    assert first == second and first["status"] == 400 and "Mã không đúng" in first["message"]
+    weak = _reset(api(), world.resident_a.phone, issued.code, "12345678").json()["error"]
+    assert list(weak["fields"]) == ["new_password"]
+
+
+def test_redeeming_through_the_api_is_limited_too(api, world, throttle_clock):
+    for _ in range(10):
+        _reset(api(), world.resident_a.phone, "000000")
+    limited = _reset(api(), world.resident_a.phone, "000000", REMOTE_ADDR="10.7.0.1")
+    assert limited.status_code == 429 and limited["Retry-After"] == "900"
+    assert limited.json()["error"]["code"] == "throttled"
+
+
+def test_nobody_gets_a_code_for_someone_with_more_rights(api, world):
+    assert api(world.leader_a).post(f"/api/v1/members/{world.deputy_a.pk}/reset-code/").status_code == 403
+    assert api(world.officer_x).post(f"/api/v1/members/{world.officer_x.pk}/reset-code/").status_code == 403
+    assert api(world.trainer).post(f"/api/v1/members/{world.officer_y.pk}/reset-code/").status_code == 403
+    assert api(world.admin).post(f"/api/v1/members/{world.officer_y.pk}/reset-code/").status_code == 201

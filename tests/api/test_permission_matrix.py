@@ -2,8 +2,8 @@
 
 The rules (members/permissions.py), as the API must apply them:
 
-- anonymous callers get 401 everywhere except signing in, verifying a certificate, the public keys,
-  the schema and its docs;
+- anonymous callers get 401 everywhere except signing in, redeeming a password reset code,
+  verifying a certificate, the public keys, the schema and its docs;
 - an object outside the caller's scope is 404, so that its existence does not leak;
 - a forbidden action on an object the caller can see is 403;
 - a refused request leaves the database as it was.
@@ -36,11 +36,13 @@ from members.models import (
     IdempotencyRecord,
     LessonProgress,
     Membership,
+    PasswordResetCode,
     QuizAttempt,
     Session,
     StaffScope,
     User,
 )
+from members.services import passwords
 from members.services.attendance import MarkInput, SessionInput, attendance_sync
 from tests import factories
 from tests.conftest import built_once
@@ -59,6 +61,12 @@ method  path                                       body            anon res  la 
 POST    auth/token/                                sign_in         201  201  201  201  201  201  201  201
 POST    auth/token/                                wrong_password  400  400  400  400  400  400  400  400
 DELETE  auth/token/                                -               401  204  204  204  204  204  204  204
+# A forgotten password: anyone redeems a code (a wrong one is refused alike for all); codes are given
+# by those who reach a plain resident, and for anyone with more rights only by an administrator.
+POST    auth/password-reset/                       reset_redeem    204  204  204  204  204  204  204  204
+POST    auth/password-reset/                       reset_wrong     400  400  400  400  400  400  400  400
+POST    members/{resident_a2}/reset-code/          -               401  404  201  404  201  404  201  201
+POST    members/{leader_b}/reset-code/             -               401  404  404  403  403  404  403  201
 GET     me/                                        -               401  200  200  200  200  200  200  200
 GET     me/competencies/                           -               401  200  200  200  200  200  200  200
 # Everything HọcSố holds about the caller (and only the caller: see the test below the matrix).
@@ -267,7 +275,9 @@ def build_scene() -> Scene:
         "membership_own": membership(world.resident_a, world.group_a),
         "membership_c": membership(world.resident_c, world.group_c),
         "resident_a": world.resident_a.pk,
+        "resident_a2": world.resident_a2.pk,
         "resident_c": world.resident_c.pk,
+        "leader_b": world.leader_b.pk,
         "session_a": session_a.uuid,
         "session_c": session_c.uuid,
         "course": certified.pk,
@@ -298,6 +308,17 @@ def _sign_in(scene, persona):
 
 def _wrong_password(scene, persona):
     return {**_sign_in(scene, persona), "password": "khong-phai-mat-khau"}
+
+
+def _reset_redeem(scene, persona):
+    """A code that resident_a2's leader gave them, with a new password."""
+    person = scene.world.resident_a2
+    issued = passwords.reset_code_issue(person=person, acting_user=scene.world.leader_a)
+    return {"phone": person.phone, "code": issued.code, "new_password": "mat-khau-moi-2026"}
+
+
+def _reset_wrong(scene, persona):
+    return {"phone": scene.world.resident_a2.phone, "code": "000000", "new_password": "mat-khau-moi-2026"}
 
 
 def _session(group_ref):
@@ -342,6 +363,8 @@ def _code(invitation_ref):
 BODIES = {
     "sign_in": _sign_in,
     "wrong_password": _wrong_password,
+    "reset_redeem": _reset_redeem,
+    "reset_wrong": _reset_wrong,
     "add_loner": lambda scene, persona: {"phone": scene.world.loner.phone, "role": "member"},
     "add_new": lambda scene, persona: {
         "phone": "0865 432 100",
@@ -386,6 +409,9 @@ def snapshot() -> dict[str, list]:
         ),
         "audit": list(AuditEvent.objects.order_by("pk").values_list("pk")),
         "idempotency": list(IdempotencyRecord.objects.order_by("pk").values_list("pk")),
+        "reset_codes": list(
+            PasswordResetCode.objects.order_by("pk").values_list("pk", "attempts", "used_at")
+        ),
         "tokens": sorted(AuthToken.objects.values_list("digest", flat=True)),
     }
 

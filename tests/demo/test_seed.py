@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q, Sum
+from django.test import RequestFactory
 
 from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, seed_community
 from demo.seed.learning import END
@@ -99,7 +100,9 @@ def test_the_seed_loads_the_province_at_real_scale_and_twice_changes_nothing(tmp
         "admin",
     ]
     for row in data:
-        user = authenticate(username=row["phone"], password=row["password"])
+        user = authenticate(
+            RequestFactory().post("/dang-nhap/"), username=row["phone"], password=row["password"]
+        )
         assert user is not None and user.full_name == row["name"]
     assert not AuditEvent.objects.exists()  # bulk demo data is not an audited act
 

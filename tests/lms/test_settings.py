@@ -67,6 +67,44 @@ def test_production_settings_pass_the_deployment_checklist():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "lms.settings.production",
+    "SECRET_KEY": "k" * 20 + "9f8e7d6c5b4a39281706f5e4d3c2b1a0zyxwvutsrq",
+    "ALLOWED_HOSTS": "hocso.example.vn",
+    "CERTIFICATE_SIGNING_KEYS": "cb2026=" + "A" * 43,
+}
+
+
+@pytest.mark.parametrize(
+    ("variables", "complaint"),
+    [
+        ({"SMS_BACKEND": "console"}, "SMS_BACKEND must be 'http'"),
+        ({"SMS_BACKEND": "http"}, "needs SMS_GATEWAY_URL"),
+        (
+            {"SMS_BACKEND": "http", "SMS_GATEWAY_URL": "http://sms.example.vn/", "SMS_GATEWAY_TOKEN": "t"},
+            "https",
+        ),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be at least 0"),
+        ({"SIGN_IN_FAILURE_LIMIT": "0"}, "SIGN_IN_FAILURE_LIMIT must be at least 1"),
+    ],
+)
+def test_production_refuses_unsafe_sign_in_and_text_message_settings(variables, complaint):
+    result = run_django(["check"], **PRODUCTION, **variables)
+    assert result.returncode != 0 and complaint in result.stderr
+
+
+def test_production_accepts_a_text_message_gateway_and_a_proxy():
+    result = run_django(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        **PRODUCTION,
+        SMS_BACKEND="http",
+        SMS_GATEWAY_URL="https://sms.example.vn/v1/messages",
+        SMS_GATEWAY_TOKEN="t0k3n",
+        TRUSTED_PROXY_COUNT="1",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(("raw", "expected"), [("1", True), ("yes", True), ("off", False), ("", False)])
 def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("HOCSO_FLAG", raw)

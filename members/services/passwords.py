@@ -1,0 +1,212 @@
+"""A way back from a forgotten password, for people without e-mail.
+
+- Someone who knows the person (their group leader, their commune officer, a provincial trainer, an
+  administrator: ``permissions.people_resettable_by``) issues a one-time code and reads it out:
+  ``reset_code_issue``.
+- Where the province has an SMS gateway, the person asks for a code by text message:
+  ``reset_code_send_by_sms`` (the same silence whether or not the number has an account).
+- The person types their number, the code and a new password: ``password_reset_redeem``. That
+  signs out every other session (Django ties sessions to the password) and every app token, and
+  clears the sign-in failures that may have locked the account (members/lockout.py).
+- Staff with an e-mail address reset by e-mail (Django's signed links): ``password_reset_by_email``.
+
+Codes are six digits, easy to read out and to type on any phone. Guessing is bounded by the few
+tries a code allows, its short life, and the limits per number and address on redeeming and on
+sending (``redeem_allowed``, ``sms_allowed``). Only a keyed hash of a code is stored; neither the
+code nor the password ever reaches the audit trail or a log.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+from knox.models import AuthToken
+
+from members import lockout, permissions, throttling
+from members.models import PasswordResetCode, User
+from members.phone import normalize_phone
+from members.services.people import audit_record
+from members.sms import SmsError, send_sms
+
+CODE_DIGITS = 6
+# Long enough to walk home from the leader's house; short enough to be useless once forgotten.
+LIFETIME = {
+    PasswordResetCode.Channel.IN_PERSON: timedelta(minutes=60),
+    PasswordResetCode.Channel.SMS: timedelta(minutes=30),
+}
+# Per number and per address, over a quarter of an hour (redeeming) or an hour (text messages).
+# The address limits are far above a commune's needs: a carrier puts a commune behind one address.
+REDEEM_LIMITS = {"number": 10, "address": 200}
+REDEEM_PERIOD = 15 * 60
+SMS_LIMITS = {"number": 3, "address": 60}
+SMS_PERIOD = 60 * 60
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code just made: shown once, then only its hash remains."""
+
+    code: str
+    record: PasswordResetCode
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.record.expires_at
+
+
+def _digest(person_id: int, code: str) -> str:
+    return salted_hmac("members.password_reset_code", f"{person_id}:{code}", algorithm="sha256").hexdigest()
+
+
+def _number(phone: str) -> str:
+    try:
+        return normalize_phone(phone)
+    except ValidationError:
+        return " ".join(str(phone).split())[:32]
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def _create(person: User, code: str, *, channel: str, issued_by: User | None) -> IssuedCode:
+    # One code per person (a constraint): the new one replaces the last. Locking the person's row
+    # makes two issuers at the same moment take turns.
+    User.objects.select_for_update().filter(pk=person.pk).first()
+    PasswordResetCode.objects.filter(user=person).delete()
+    now = timezone.now()
+    record = PasswordResetCode(
+        user=person,
+        code_hash=_digest(person.pk, code),
+        issued_by=issued_by,
+        channel=channel,
+        created_at=now,
+        expires_at=now + LIFETIME[channel],
+    )
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=issued_by,
+        action="password.reset_code_issued",
+        target=person,
+        changes={"channel": [None, channel], "expires_at": [None, record.expires_at.isoformat()]},
+    )
+    return IssuedCode(code=code, record=record)
+
+
+@transaction.atomic
+def reset_code_issue(*, person: User, acting_user: User) -> IssuedCode:
+    """A leader, officer, trainer or administrator issues a code for someone they know, to read out."""
+    if not permissions.can_issue_reset_code(acting_user, person):
+        raise PermissionDenied
+    return _create(person, _new_code(), channel=PasswordResetCode.Channel.IN_PERSON, issued_by=acting_user)
+
+
+def sms_allowed(*, phone: str, address: str) -> bool:
+    """Count one request for a code by text message; False once the number or address asked too often."""
+    number_ok = throttling.hit("reset_sms_number", _number(phone), SMS_LIMITS["number"], SMS_PERIOD)
+    address_ok = throttling.hit("reset_sms_address", address, SMS_LIMITS["address"], SMS_PERIOD)
+    return number_ok and address_ok
+
+
+def reset_code_send_by_sms(*, phone: str) -> None:
+    """Text a code to ``phone`` if it is the number of an active account; otherwise do nothing. The
+    caller answers the same either way. A gateway failure is logged (without number or text) and
+    leaves the person's earlier code as it was."""
+    person = User.objects.filter(phone=_number(phone), is_active=True).first()
+    if person is None:
+        return
+    code = _new_code()
+    minutes = int(LIFETIME[PasswordResetCode.Channel.SMS].total_seconds() // 60)
+    language = person.preferred_language if person.preferred_language in ("vi", "en") else "vi"
+    with translation.override(language):
+        text = _(
+            "HọcSố: your password reset code is %(code)s. It works for %(minutes)d minutes. "
+            "Never tell it to anyone."
+        ) % {"code": code, "minutes": minutes}
+    try:
+        # Sent before it is stored: a database transaction must not wait on a gateway. Nobody can
+        # type the code in the milliseconds until it is saved.
+        send_sms(person.phone, text)
+    except SmsError:
+        return
+    with transaction.atomic():
+        _create(person, code, channel=PasswordResetCode.Channel.SMS, issued_by=None)
+
+
+def redeem_allowed(*, phone: str, address: str) -> bool:
+    """Count one try at redeeming; False once the number or the address tried too often."""
+    number_ok = throttling.hit("reset_redeem_number", _number(phone), REDEEM_LIMITS["number"], REDEEM_PERIOD)
+    address_ok = throttling.hit("reset_redeem_address", address, REDEEM_LIMITS["address"], REDEEM_PERIOD)
+    return number_ok and address_ok
+
+
+def _validate(password: str, person: User) -> None:
+    try:
+        password_validation.validate_password(password, person)
+    except ValidationError as error:
+        raise ValidationError({"new_password": error.messages}) from None
+
+
+def _refused() -> ValidationError:
+    return ValidationError(
+        _(
+            "This code is wrong or no longer valid. Check the number and the code; if it still fails, "
+            "ask for a new code."
+        ),
+        code="invalid_code",
+    )
+
+
+def password_reset_redeem(*, phone: str, code: str, new_password: str) -> User:
+    """Set a new password with a code. Raises ValidationError: the same one whether the number has
+    no account, no code, a dead code or another code; a field error for a password that is too weak.
+
+    A try is counted before the code is compared (so that parallel guesses cannot exceed the limit),
+    and it stays counted when the code is wrong.
+    """
+    number = _number(phone)
+    # The rules that do not depend on who the person is come first, for everyone alike.
+    _validate(new_password, User(phone=number))
+    code = "".join(str(code).split())
+    person = User.objects.filter(phone=number, is_active=True).first()
+    record = PasswordResetCode.objects.filter(user=person).first() if person else None
+    if record is None:
+        raise _refused()
+    live = PasswordResetCode.objects.live().filter(pk=record.pk)
+    if not live.update(attempts=F("attempts") + 1):
+        raise _refused()
+    if not constant_time_compare(record.code_hash, _digest(person.pk, code)):
+        raise _refused()
+    _validate(new_password, person)
+    with transaction.atomic():
+        if not PasswordResetCode.objects.filter(pk=record.pk, used_at__isnull=True).update(
+            used_at=timezone.now()
+        ):
+            raise _refused()  # redeemed a moment ago by a parallel request
+        _set_password(person, new_password, channel=record.channel)
+    return person
+
+
+@transaction.atomic
+def password_reset_by_email(*, person: User, new_password: str) -> User:
+    """Staff who followed the signed link in a reset e-mail (the form has validated the password)."""
+    _set_password(person, new_password, channel="email")
+    return person
+
+
+def _set_password(person: User, new_password: str, *, channel: str) -> None:
+    person.set_password(new_password)
+    person.save(update_fields=["password"])
+    # A new password signs out every session (Django checks each against the password hash) and, here,
+    # every app token; the failed sign-ins that may have locked the account are forgotten.
+    AuthToken.objects.filter(user=person).delete()
+    lockout.clear_failures(account=person.phone)
+    audit_record(actor=person, action="password.reset", target=person, changes={"channel": [None, channel]})
