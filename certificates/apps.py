@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +10,11 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         # The last link of the learning chain (members.services.learning): issue certificates.
-        from certificates import services
+        from certificates import keys, services
         from members import extensions
 
         extensions.on_course_completed(services.issue_on_course_completed)
         extensions.on_profile_reached(services.issue_on_profile_reached)
+        if not settings.DEBUG:
+            # A server must not start signing with a key that is known to be stolen.
+            keys.check_current_key()
