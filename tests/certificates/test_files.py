@@ -106,7 +106,9 @@ def debug_urls(settings):
     clear_url_caches()
 
 
-def test_public_media_never_serves_a_certificate_even_with_debug_on(client, certificate, settings, debug_urls):
+def test_public_media_never_serves_a_certificate_even_with_debug_on(
+    client, certificate, settings, debug_urls
+):
     public = FileSystemStorage(location=settings.MEDIA_ROOT)
     public.save(f"certificates/{certificate.serial}.pdf", ContentFile(b"%PDF-1.7 left by an old version"))
     public.save("other/picture.txt", ContentFile(b"public"))
@@ -162,7 +164,9 @@ def test_served_from_object_storage_the_response_redirects_to_a_signed_url(
     certificate.refresh_from_db()
     assert response.status_code == 302
     location = urlsplit(response["Location"])
-    assert location.netloc == "objects.example.vn" and location.path == f"/hocso-private/{certificate.pdf.name}"
+    assert (
+        location.netloc == "objects.example.vn" and location.path == f"/hocso-private/{certificate.pdf.name}"
+    )
     query = parse_qs(location.query)
     assert query["X-Amz-Signature"] and query["X-Amz-Expires"] == ["300"]
     assert query["response-content-disposition"] == [f'inline; filename="{certificate.serial}.pdf"']
