@@ -124,8 +124,10 @@ DELETE  groups/{group_a}/                          -               401  405  405
 PATCH   members/{resident_a}/                      -               401  405  405  405  405  405  405  405
 PUT     sessions/{session_a}/                      -               401  405  405  405  405  405  405  405
 DELETE  certificates/{cert_a}/                     -               401  405  405  405  405  405  405  405
-# Public: verifying a certificate, the issuer's keys, the schema and its docs.
-GET     certificates/verify/?serial={cert_a}       -               200  200  200  200  200  200  200  200
+# Public: verifying a certificate, the issuer's keys, the schema and its docs. A serial needs the
+# check code printed beside it (400 without): the register cannot be walked serial by serial.
+GET     certificates/verify/?serial={cert_a}&code={code_a}  -      200  200  200  200  200  200  200  200
+GET     certificates/verify/?serial={cert_a}       -               400  400  400  400  400  400  400  400
 GET     certificates/keys/                         -               200  200  200  200  200  200  200  200
 GET     schema/                                    -               200  200  200  200  200  200  200  200
 GET     docs/                                      -               200  200  200  200  200  200  200  200
@@ -252,6 +254,7 @@ def build_scene() -> Scene:
         "reading_lesson": reading.lessons().first().pk,
         "cert_a": certificate[world.resident_a.pk],
         "cert_c": certificate[world.resident_c.pk],
+        "code_a": Certificate.objects.get(holder=world.resident_a).check_code,
     }
     courses = {"certified": certified, "practice": practice, "reading": reading}
     return Scene(world, tokens, refs, courses, marks)
