@@ -234,3 +234,16 @@ def test_revoked_certificates_and_trusted_keys_are_left_alone(
         client.get(qr_path(bytes(other.payload), other.serial)).content.decode(),
     ):
         assert "Đã bị thu hồi" in body
+
+
+def test_the_command_line_verifier_says_the_same(certificate, compromised, capsys):
+    text = payloads.qr_text("http://testserver", certificate.serial, bytes(certificate.payload))
+    with pytest.raises(SystemExit) as caught:
+        call_command("verify_certificate", text, offline=True)
+    assert caught.value.code == 1 and "key_compromised" in capsys.readouterr().out
+    services.certificate_resign(certificate=certificate)
+    certificate.refresh_from_db()
+    call_command(
+        "verify_certificate", payloads.qr_text("http://x", certificate.serial, bytes(certificate.payload))
+    )
+    assert "Register: valid" in capsys.readouterr().out
