@@ -1,5 +1,6 @@
 """Reads for the public documents: the revocation status list and the achievements badges name."""
 
+from django.db.models import Q
 from wagtail.models import Locale
 
 from certificates.models import Certificate
@@ -24,11 +25,15 @@ def status_list_bits() -> tuple[int, list[int]]:
 
 
 def achievement(kind: str, code: str):
-    """The course (live, in the default language), competency profile or competency with this code."""
+    """The course, competency profile or competency with this code. A course is the live one in the
+    default language, or one taken off the site since certificates were issued for it (badges keep
+    pointing at it); a draft never published is nobody's achievement yet."""
     if kind == "course":
         return (
-            CoursePage.objects.live()
-            .filter(code=code, locale=Locale.get_default())
+            CoursePage.objects.filter(code=code, locale=Locale.get_default())
+            .filter(Q(live=True) | Q(certificates__isnull=False))
+            .distinct()
+            .order_by("-live", "pk")
             .prefetch_related("target_competencies__competency")
             .first()
         )

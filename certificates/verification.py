@@ -82,7 +82,7 @@ class Verification:
 
     @property
     def title(self) -> str:
-        return str(self.status.label)
+        return str(Status(self.status).label)
 
     @property
     def messages(self) -> list[str]:

@@ -5,8 +5,15 @@ from tests.factories import UserFactory, correct_answers
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
+def _media(settings, tmp_path, monkeypatch):
+    from certificates.models import Certificate
+    from certificates.storage import PrivateFileSystemStorage
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test's certificate files in a folder of its own, as its public media are.
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    private = PrivateFileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+    monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", private)
     settings.ALLOWED_HOSTS = ["testserver", "localhost"]
 
 

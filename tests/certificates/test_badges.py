@@ -190,3 +190,14 @@ def test_a_profile_achievement_resolves(client):
 )
 def test_unknown_achievements_are_404(client, path):
     assert client.get(path, HTTP_ACCEPT="application/ld+json").status_code == 404
+
+
+def test_a_course_taken_off_the_site_still_resolves_for_its_badges_a_draft_does_not(client, certificate):
+    from tests import factories
+
+    certificate.course.unpublish()
+    response = client.get(f"/achievements/course/{certificate.achievement_code}", {"format": "json"})
+    assert response.status_code == 200 and response.json()["name"] == certificate.achievement_title
+    draft = factories.course(lessons=1)
+    draft.unpublish()
+    assert client.get(f"/achievements/course/{draft.code}", {"format": "json"}).status_code == 404
