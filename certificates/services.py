@@ -214,7 +214,7 @@ def certificate_resign(*, certificate: Certificate, acting_user: User | None = N
         target=certificate,
         changes={"key_id": [old_kid, new_kid]},
     )
-    extensions.people_changed([certificate.holder_id])
+    # No statistic counts signing keys: unlike issue and revoke, nothing to recount.
     _render_after_commit(certificate)
     transaction.on_commit(lambda: certificate_extensions.certificate_reissued(certificate))
     return certificate
