@@ -44,11 +44,6 @@ class Status(models.TextChoices):
     NO_MATCH = "no_match", _("Number and check code do not match")
 
 
-# Verdicts that say something about a certificate (the others are questions or refusals).
-NOT_VALID = frozenset(
-    {Status.REVOKED, Status.KEY_COMPROMISED, Status.MISMATCH, Status.FORGED, Status.UNKNOWN}
-)
-
 # What a serial can look like (CB-2026-000123). Anything else names no certificate and never reaches
 # the database (which would refuse, say, a NUL byte with an error instead of an answer).
 SERIAL_SHAPE = re.compile(r"[A-Z0-9-]{1,40}")
@@ -75,10 +70,11 @@ class Verification:
 
     @property
     def tone(self) -> str:
-        """How the page colours it: ``valid``, ``invalid`` (do not accept) or ``question``."""
+        """How the page colours it: ``valid``, ``caution`` (compare with the paper) or ``invalid``
+        (do not accept); a new status is ``invalid`` unless said otherwise."""
         if self.status == Status.VALID:
             return "valid"
-        return "invalid" if self.status in NOT_VALID else "question"
+        return "caution" if self.status == Status.MISMATCH else "invalid"
 
     @property
     def title(self) -> str:
