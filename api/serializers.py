@@ -4,6 +4,7 @@ No side effects here: views call services."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from certificates import verification
 from certificates.models import Certificate
 from courses.models import (
     Competency,
@@ -401,7 +402,12 @@ class EnrolInputSerializer(serializers.Serializer):
 
 class CertificateSerializer(serializers.ModelSerializer):
     kind = serializers.CharField()
-    verify_url = serializers.SerializerMethodField()
+    verify_url = serializers.SerializerMethodField(
+        help_text=_("The public verify page with the check code filled in: a link the holder can share.")
+    )
+    awaits_download = serializers.BooleanField(
+        help_text=_("Signed again with a new key: the holder should download and print it again.")
+    )
 
     class Meta:
         model = Certificate
@@ -420,19 +426,53 @@ class CertificateSerializer(serializers.ModelSerializer):
             "revoked_at",
             "revoked_reason",
             "key_id",
+            "check_code",
+            "reissued_at",
+            "awaits_download",
             "verify_url",
         ]
 
     def get_verify_url(self, certificate) -> str:
-        return f"/v/{certificate.serial}/"
+        return f"/v/{certificate.serial}/?code={certificate.check_code}"
 
 
 class RevokeInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=255)
 
 
+class VerifyInputSerializer(serializers.Serializer):
+    payload = serializers.CharField(
+        required=False,
+        max_length=1000,
+        help_text=_("The QR code's text, its verify URL, or the base32 payload"),
+    )
+    serial = serializers.CharField(required=False, max_length=40, help_text=_("e.g. CB-2026-000123"))
+    code = serializers.CharField(
+        required=False, max_length=20, help_text=_("The check code printed beside the serial")
+    )
+
+    def validate(self, data):
+        if data.get("payload"):
+            return {"payload": data["payload"], "serial": data.get("serial", "")}
+        if not data.get("serial"):
+            raise serializers.ValidationError(
+                {"serial": [_("Give the certificate's serial and check code, or the text of its QR code.")]}
+            )
+        if not data.get("code"):
+            raise serializers.ValidationError(
+                {"code": [_("Give the check code printed beside the serial (6 letters and digits).")]}
+            )
+        if not verification.code_is_well_formed(data["code"]):
+            raise serializers.ValidationError(
+                {"code": [_("The check code has 6 letters and digits, as printed beside the serial.")]}
+            )
+        return {"serial": data["serial"], "code": verification.normalise_code(data["code"])}
+
+
 class VerificationSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["valid", "revoked", "unknown", "forged", "mismatch", "erased"])
+    status = serializers.ChoiceField(choices=verification.Status.choices)
+    title = serializers.CharField(help_text=_("The verdict in a few words, in the caller's language."))
+    message = serializers.SerializerMethodField(help_text=_("The verdict in sentences, for people."))
     serial = serializers.CharField(allow_blank=True)
     reason = serializers.CharField(allow_blank=True)
     signature_checked = serializers.BooleanField()
@@ -452,6 +492,9 @@ class VerificationSerializer(serializers.Serializer):
 
     def get_holder_name(self, result) -> str | None:
         return (result.certificate.holder_name or None) if result.certificate is not None else None
+
+    def get_message(self, result) -> str:
+        return " ".join(result.messages)
 
 
 # Auth ---------------------------------------------------------------------------------------------------

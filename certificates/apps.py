@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,7 +10,7 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         # The last link of the learning chain (members.services.learning): issue certificates.
-        from certificates import services
+        from certificates import keys, services
         from members import extensions
 
         extensions.on_course_completed(services.issue_on_course_completed)
@@ -18,3 +19,12 @@ class CertificatesConfig(AppConfig):
         from certificates.privacy import CERTIFICATES
 
         extensions.on_personal_data(CERTIFICATES)
+
+        # A certificate signed again (its key was compromised): the holder is told by SMS too.
+        from certificates import extensions as certificate_extensions
+
+        certificate_extensions.on_certificate_reissued(services.tell_holder_to_download_again)
+
+        if not settings.DEBUG:
+            # A server must not start signing with a key that is known to be stolen.
+            keys.check_current_key()

@@ -7,7 +7,9 @@ Settings:
 - ``CERTIFICATE_SIGNING_KEYS``: ``kid=<base64url 32-byte private seed>`` entries, ``;``-separated;
 - ``CERTIFICATE_SIGNING_KEY_ID``: the id that signs new certificates (default: the last listed);
 - ``CERTIFICATE_PUBLIC_KEYS``: retired keys whose private half is gone, ``kid=<base64url public>``;
-- ``CERTIFICATE_COMPROMISED_KEY_IDS``: ids never to trust again;
+- ``CERTIFICATE_COMPROMISED_KEY_IDS``: ids never to trust again: nothing is signed with them any
+  more (``SigningKey.sign`` refuses, and a production server refuses to start while the current key
+  is one of them); ``manage.py resign_certificates`` signs their valid certificates again;
 - ``CERTIFICATE_DEV_KEY_FILE``: development only: where a generated key is kept when none is set.
 """
 
@@ -22,6 +24,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 DEV_KEY_ID = "dev"
+
+
+class KeyCompromised(ImproperlyConfigured):
+    """Something asked to sign with a key marked compromised."""
 
 
 def b64url_decode(text: str) -> bytes:
@@ -48,6 +54,18 @@ class SigningKey:
         if self.compromised:
             return "compromised"
         return "active" if self.private is not None else "retired"
+
+    def sign(self, data: bytes) -> bytes:
+        """Ed25519 signature of ``data``; refused for a compromised key or one without its private half."""
+        if self.compromised:
+            raise KeyCompromised(
+                f"The certificate signing key {self.kid!r} is marked compromised: nothing may be signed "
+                "with it. Add a new key (manage.py generate_signing_key), make it "
+                "CERTIFICATE_SIGNING_KEY_ID, then run manage.py resign_certificates."
+            )
+        if self.private is None:
+            raise ValueError(f"No private key {self.kid!r} to sign with.")
+        return self.private.sign(data)
 
     def jwk(self) -> dict:
         return {
@@ -123,6 +141,18 @@ def keyring() -> Keyring:
         settings.CERTIFICATE_PUBLIC_KEYS,
         tuple(settings.CERTIFICATE_COMPROMISED_KEY_IDS),
     )
+
+
+def check_current_key() -> None:
+    """At start-up of a production server (CertificatesConfig.ready): refuse to run while the key
+    that signs new certificates is compromised, rather than fail on the first issue."""
+    current = keyring().current
+    if current.compromised:
+        raise KeyCompromised(
+            f"CERTIFICATE_SIGNING_KEY_ID {current.kid!r} is listed in CERTIFICATE_COMPROMISED_KEY_IDS. "
+            "Add a new key (manage.py generate_signing_key), sign with it, then run "
+            "manage.py resign_certificates."
+        )
 
 
 def jwks() -> dict:

@@ -1,5 +1,6 @@
 """Certificates: one per holder and achievement, never deleted; revoked ones stay, marked."""
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -9,6 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from certificates.storage import certificate_storage
+
+# The check code printed beside the serial: no 0/O, 1/I/L, so that it reads back from paper.
+CHECK_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CHECK_CODE_LENGTH = 6
+
+
+def new_check_code() -> str:
+    return "".join(secrets.choice(CHECK_CODE_ALPHABET) for _ in range(CHECK_CODE_LENGTH))
 
 
 class CertificateQuerySet(models.QuerySet):
@@ -88,7 +99,29 @@ class Certificate(models.Model):
     )
     key_id = models.CharField(_("signing key"), max_length=16)
     payload = models.BinaryField(_("signed payload"))
-    pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
+    # Typed with the serial on /v/<serial>/: without it the register cannot be walked serial by serial.
+    check_code = models.CharField(
+        _("check code"),
+        max_length=CHECK_CODE_LENGTH,
+        default=new_check_code,
+        help_text=_("Printed beside the serial; anyone who types the serial by hand needs it too."),
+    )
+    # Its bit in the published revocation list (W3C Bitstring Status List); given once, at issue.
+    status_index = models.PositiveIntegerField(_("status list index"), null=True, blank=True, unique=True)
+    reissued_at = models.DateTimeField(
+        _("re-signed at"),
+        null=True,
+        blank=True,
+        help_text=_("When it was last signed again with a new key (the old key was compromised)."),
+    )
+    redownloaded_at = models.DateTimeField(
+        _("re-signed copy downloaded at"),
+        null=True,
+        blank=True,
+        help_text=_("When the holder downloaded the re-signed copy."),
+    )
+    # Private storage, unguessable names: served only through files.pdf_response after a permission check.
+    pdf = models.FileField(_("PDF"), upload_to="certificates/", storage=certificate_storage, blank=True)
     pdf_version = models.CharField(_("PDF template version"), max_length=16, blank=True)
 
     objects = CertificateQuerySet.as_manager()
@@ -133,6 +166,13 @@ class Certificate(models.Model):
     def kind(self) -> str:
         return "course" if self.course_id else "profile"
 
+    @property
+    def awaits_download(self) -> bool:
+        """Re-signed with a new key, and its holder has not downloaded the new copy yet."""
+        return self.reissued_at is not None and (
+            self.redownloaded_at is None or self.redownloaded_at < self.reissued_at
+        )
+
 
 class SerialCounter(models.Model):
     """The last serial number used in a year. Serials never repeat; gaps do not matter."""
@@ -146,6 +186,21 @@ class SerialCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"
+
+
+class StatusListCounter(models.Model):
+    """The last index given out in a status list (``Certificate.status_index``). Indexes are never
+    reused: a bit, once a certificate's, stays that certificate's."""
+
+    purpose = models.CharField(_("status purpose"), max_length=20, primary_key=True)
+    last = models.IntegerField(default=-1)
+
+    class Meta:
+        verbose_name = _("status list counter")
+        verbose_name_plural = _("status list counters")
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {self.last}"
 
 
 @register_setting(icon="pick")

@@ -74,11 +74,12 @@ def message(claims: Claims) -> bytes:
 
 
 def sign(claims: Claims, keyring: Keyring) -> bytes:
+    """The signed payload. Refused (keys.KeyCompromised) when the key is marked compromised."""
     key = keyring.get(claims.kid)
-    if key is None or key.private is None:
+    if key is None:
         raise ValueError(f"No private key {claims.kid!r} to sign with.")
     body = message(claims)
-    return body + key.private.sign(body)
+    return body + key.sign(body)
 
 
 def decode(payload: bytes) -> Claims:

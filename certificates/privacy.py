@@ -14,7 +14,7 @@ CERTIFICATES = Part(
     fields=names(
         "id serial uuid holder holder_name course profile achievement_code achievement_title "
         "competencies language issued_at issuer_name issued_by status revoked_at revoked_reason "
-        "revoked_by key_id"
+        "revoked_by key_id check_code reissued_at redownloaded_at"
     ),
     named=("issued_by", "revoked_by"),
     labels={"course": "course__title", "profile": "profile__name"},
@@ -27,6 +27,7 @@ CERTIFICATES = Part(
         "payload": _("The same facts, signed: the QR code on your PDF holds them."),
         "pdf": _("The file itself: download it from “My learning”."),
         "pdf_version": _("Technical: which design the PDF was made with."),
+        "status_index": _("Technical: the certificate's place in the public list of revoked certificates."),
     },
     not_followed={
         "issued_by": "Certificates a trainer issued are their holders'; issuing is in their record.",

@@ -19,7 +19,6 @@ from urllib.parse import unquote, urlsplit
 import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import CSS, HTML
@@ -136,16 +135,6 @@ def render_pdf(certificate, issuer) -> bytes:
     html = _BETWEEN_TAGS.sub("><", html)
     document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=OwnFilesOnly())
     return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config())
-
-
-def store_pdf(certificate, issuer) -> None:
-    """Render and keep the PDF in media storage, tagged with the template version."""
-    content = render_pdf(certificate, issuer)
-    if certificate.pdf:
-        certificate.pdf.delete(save=False)
-    certificate.pdf.save(f"{certificate.serial}.pdf", ContentFile(content), save=False)
-    certificate.pdf_version = template_version()
-    certificate.save(update_fields=["pdf", "pdf_version"])
 
 
 def minimal_pdf() -> bytes:

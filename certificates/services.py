@@ -1,22 +1,28 @@
 """Issuing and revoking certificates. Issuance ends the learning chain of members.services.learning
 through the extension points registered in CertificatesConfig.ready()."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from certificates import extensions as certificate_extensions
 from certificates import keys
 from certificates import payload as payloads
-from certificates.models import Certificate, IssuerSettings, SerialCounter
+from certificates.models import Certificate, IssuerSettings, SerialCounter, StatusListCounter
 from courses.models import CompetencyProfile, CoursePage
-from members import extensions
+from members import extensions, sms
 from members import selectors as member_selectors
 from members.models import Enrolment, User
 from members.services import audit_record
 from members.services.learning import canonical
+
+logger = logging.getLogger(__name__)
 
 
 def issuer_settings() -> IssuerSettings:
@@ -31,6 +37,39 @@ def _next_serial(year: int) -> str:
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"{settings.CERTIFICATE_SERIAL_PREFIX}-{year}-{counter.last:06d}"
+
+
+def _next_status_index() -> int:
+    """The next free bit of the revocation status list. Locked like the serial counter; a
+    rolled-back issue leaves an unused bit, which is allowed (it stays 0)."""
+    counter, _created = StatusListCounter.objects.select_for_update().get_or_create(purpose="revocation")
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+@transaction.atomic
+def certificate_status_index(*, certificate: Certificate) -> int:
+    """The certificate's index in the status list, given now if it has none yet (certificates made
+    outside ``certificate_issue``, e.g. in bulk by a script)."""
+    if certificate.status_index is None:
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if locked.status_index is None:
+            locked.status_index = _next_status_index()
+            locked.save(update_fields=["status_index"])
+        certificate.status_index = locked.status_index
+    return certificate.status_index
+
+
+def _claims(certificate: Certificate, kid: str) -> payloads.Claims:
+    return payloads.Claims(
+        kid=kid,
+        serial=certificate.serial,
+        issued_on=timezone.localdate(certificate.issued_at),
+        kind=payloads.KIND_COURSE if certificate.course_id else payloads.KIND_PROFILE,
+        code=certificate.achievement_code,
+        name=certificate.holder_name,
+    )
 
 
 def course_snapshot(course: CoursePage) -> list[dict]:
@@ -90,24 +129,14 @@ def certificate_issue(
     if not is_eligible(holder=holder, course=course, profile=profile):
         raise ValidationError(_("%(name)s has not completed this yet.") % {"name": holder.full_name})
 
-    issued_at = timezone.now()
     ring = keys.keyring()
-    serial = _next_serial(timezone.localdate(issued_at).year)
+    issued_at = timezone.now()
     name = payloads.normalise_name(holder.full_name)
-    code = course.code if course is not None else profile.code
-    claims = payloads.Claims(
-        kid=ring.current_kid,
-        serial=serial,
-        issued_on=timezone.localdate(issued_at),
-        kind=payloads.KIND_COURSE if course is not None else payloads.KIND_PROFILE,
-        code=code,
-        name=name,
-    )
     certificate = Certificate(
-        serial=serial,
+        serial=_next_serial(timezone.localdate(issued_at).year),
         holder=holder,
         holder_name=name,
-        achievement_code=code,
+        achievement_code=course.code if course is not None else profile.code,
         achievement_title=course.title if course is not None else profile.name,
         competencies=course_snapshot(course) if course is not None else profile_snapshot(profile),
         language=language,
@@ -115,9 +144,11 @@ def certificate_issue(
         issuer_name=issuer_settings().issuing_body,
         issued_by=acting_user if acting_user and acting_user.is_authenticated else None,
         key_id=ring.current_kid,
-        payload=payloads.sign(claims, ring),
+        status_index=_next_status_index(),
         **achievement,
     )
+    certificate.payload = payloads.sign(_claims(certificate, ring.current_kid), ring)
+    serial = certificate.serial
     try:
         with transaction.atomic():
             certificate.save()
@@ -144,8 +175,10 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user: Us
     certificate.revoked_at = timezone.now()
     certificate.revoked_reason = reason
     certificate.revoked_by = acting_user
+    # The stored PDF still looks valid: until the task has rendered it again, a download renders it.
+    certificate.pdf_version = ""
     certificate.full_clean(exclude=["payload"])
-    certificate.save(update_fields=["status", "revoked_at", "revoked_reason", "revoked_by"])
+    certificate.save(update_fields=["status", "revoked_at", "revoked_reason", "revoked_by", "pdf_version"])
     audit_record(
         actor=acting_user,
         action="certificate.revoke",
@@ -155,6 +188,74 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user: Us
     extensions.people_changed([certificate.holder_id])
     _render_after_commit(certificate)
     return certificate
+
+
+def certificates_to_resign():
+    """Valid certificates signed with a key now marked compromised (revoked ones stay as they are)."""
+    return Certificate.objects.valid().filter(key_id__in=settings.CERTIFICATE_COMPROMISED_KEY_IDS)
+
+
+@transaction.atomic
+def certificate_resign(*, certificate: Certificate, acting_user: User | None = None) -> Certificate:
+    """Sign a valid certificate again with the current key, because the key that signed it is
+    compromised: new payload and key id; serial, check code, status list index and every printed
+    detail stay. Its PDF is rendered again in the background, and its holder is asked to download
+    it again (the notice on "Học của tôi", and the ``certificate_reissued`` extension point)."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if not certificate.is_valid:
+        raise ValidationError(_("Only a valid certificate can be signed again."))
+    ring = keys.keyring()
+    old_kid, new_kid = certificate.key_id, ring.current_kid
+    if old_kid not in settings.CERTIFICATE_COMPROMISED_KEY_IDS:
+        raise ValidationError(_("This certificate's key is not compromised: nothing to do."))
+    certificate.payload = payloads.sign(_claims(certificate, new_kid), ring)
+    certificate.key_id = new_kid
+    certificate.reissued_at = timezone.now()
+    # The stored PDF carries the old code: until the task has rendered it again, a download renders it.
+    certificate.pdf_version = ""
+    certificate.full_clean()
+    certificate.save(update_fields=["payload", "key_id", "reissued_at", "pdf_version"])
+    audit_record(
+        actor=acting_user,
+        action="certificate.resign",
+        target=certificate,
+        changes={"key_id": [old_kid, new_kid]},
+    )
+    # No statistic counts signing keys: unlike issue and revoke, nothing to recount.
+    _render_after_commit(certificate)
+    transaction.on_commit(lambda: certificate_extensions.certificate_reissued(certificate))
+    return certificate
+
+
+def tell_holder_to_download_again(certificate: Certificate) -> None:
+    """``certificate_reissued`` handler: where the province has a text-message channel, the holder
+    is told by SMS too (the notice on "Học của tôi" waits for them either way). A failed send is
+    logged without the number and changes nothing: the re-signing has committed."""
+    holder = certificate.holder
+    if holder is None or holder.erased_at is not None or not sms.sms_enabled():
+        return
+    language = (
+        holder.preferred_language if holder.preferred_language in settings.INTERFACE_LANGUAGES else "vi"
+    )
+    with translation.override(language):
+        text = _(
+            "HọcSố: your certificate %(serial)s was signed again. Download the new copy from “My "
+            "learning”: %(address)s"
+        ) % {
+            "serial": certificate.serial,
+            "address": f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{reverse('members:my_learning')}",
+        }
+    try:
+        sms.send_sms(holder.phone, text)
+    except sms.SmsError as error:
+        logger.warning("Could not text a holder about a re-signed certificate: %s", error)
+
+
+def certificate_downloaded(*, certificate: Certificate, user: User) -> None:
+    """The holder downloaded their PDF: a pending "download it again" notice is done."""
+    if certificate.holder_id == user.pk and certificate.awaits_download:
+        certificate.redownloaded_at = timezone.now()
+        certificate.save(update_fields=["redownloaded_at"])
 
 
 def _render_after_commit(certificate: Certificate) -> None:

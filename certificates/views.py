@@ -1,39 +1,62 @@
-"""Public verification, the published keys, and the holder's own files (PDF, Open Badge)."""
+"""Public verification, the published keys and status list, the achievements a badge points to, and
+the holder's own files (PDF, Open Badge)."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
-from certificates import badges, keys, rendering, verification
+from certificates import badges, files, keys, lookups, selectors, services
+from certificates.forms import VerifyForm
+from certificates.lookups import Refusal
 from certificates.models import Certificate
 from certificates.services import issuer_settings
+from certificates.verification import Status
 from lms.service_workers import service_worker_view
-from members import permissions, throttling
+from members import permissions
 
-VERIFY_LIMIT_PER_MINUTE = 60
+JSON_LD = "application/ld+json"
 
 
-def _throttled(request) -> HttpResponse | None:
-    if throttling.hit("verify", throttling.client_address(request), VERIFY_LIMIT_PER_MINUTE):
-        return None
-    response = render(request, "certificates/throttled.html", status=429)
-    response["Retry-After"] = "60"
+def _refused(request, refusal: Refusal):
+    response = render(request, "certificates/throttled.html", {"refusal": refusal}, status=429)
+    response["Retry-After"] = str(refusal.retry_after)
     return response
 
 
 @require_GET
-def verify(request, serial: str, payload: str | None = None):
-    """``/v/<serial>/``: is this certificate genuine and still valid? No sign-in needed."""
-    if (refused := _throttled(request)) is not None:
-        return refused
-    result = verification.verify(serial, payload)
-    status = 404 if result.status == "unknown" else 200
-    return render(
-        request, "certificates/verify.html", {"result": result, "issuer": issuer_settings()}, status=status
+def verify(request, serial: str = "", payload: str | None = None):
+    """``/v/<serial>/`` (and ``/v/``): is this certificate genuine and still valid? No sign-in needed.
+
+    The address in the QR code carries the signed payload and answers at once. A serial typed by
+    hand asks for the check code printed beside it (a GET form, no JavaScript) and says nothing
+    about the serial until both match: an unknown serial and a wrong code get the same page."""
+    if payload is not None:
+        outcome = lookups.lookup(request, serial=serial, payload=payload)
+        if isinstance(outcome, Refusal):
+            return _refused(request, outcome)
+        return render(request, "certificates/verify.html", {"result": outcome, "issuer": issuer_settings()})
+
+    typed = "code" in request.GET
+    form = VerifyForm(
+        {"serial": request.GET.get("serial", serial), "code": request.GET.get("code", "")} if typed else None,
+        initial={"serial": serial.upper()},
     )
+    outcome = lookups.lookup(
+        request,
+        serial=form.cleaned_data["serial"] if form.is_valid() else "",
+        code=form.cleaned_data["code"] if form.is_valid() else "",
+    )
+    if isinstance(outcome, Refusal):
+        return _refused(request, outcome)
+    if outcome.status == Status.NO_MATCH:
+        form.add_error(None, " ".join(outcome.messages))
+    if outcome.status in (Status.CODE_NEEDED, Status.NO_MATCH):
+        return render(request, "certificates/verify_form.html", {"form": form})
+    return render(request, "certificates/verify.html", {"result": outcome, "issuer": issuer_settings()})
 
 
 @require_GET
@@ -46,6 +69,42 @@ def jwks(request):
 @cache_control(public=True, max_age=300)
 def issuer_profile(request):
     return JsonResponse(badges.issuer_profile(settings.WAGTAILADMIN_BASE_URL, issuer_settings().issuing_body))
+
+
+@require_GET
+@cache_control(public=True, max_age=300)
+def status_list(request):
+    """The revocation list (W3C Bitstring Status List) that every Open Badge's credentialStatus names.
+    Verifiers may cache it for five minutes: a revocation shows within that time."""
+    credential = badges.status_list_credential(
+        settings.WAGTAILADMIN_BASE_URL, selectors.status_list_bits(), issuer_settings().issuing_body
+    )
+    return JsonResponse(credential, content_type=JSON_LD, json_dumps_params={"ensure_ascii": False})
+
+
+@require_GET
+@vary_on_headers("Accept")
+@cache_control(public=True, max_age=300)
+def achievement(request, kind: str, code: str):
+    """What a badge's achievement ``id`` and its alignments' ``targetUrl`` name: a course, a
+    competency profile or a competency, as JSON-LD for programs and as a page for people."""
+    found = selectors.achievement(kind, code)
+    if found is None:
+        raise Http404
+    document = badges.achievement_document(kind, found, settings.WAGTAILADMIN_BASE_URL)
+    wanted = request.GET.get("format")
+    if wanted != "json" and (
+        wanted == "html"
+        or request.get_preferred_type([JSON_LD, "application/json", "text/html"]) == "text/html"
+    ):
+        return render(
+            request,
+            "certificates/achievement.html",
+            {"kind": kind, "item": found, "document": document},
+        )
+    return JsonResponse(
+        document, content_type=JSON_LD, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
 
 
 def _own_certificate(request, serial: str) -> Certificate:
@@ -61,25 +120,31 @@ def _own_certificate(request, serial: str) -> Certificate:
 @login_required
 def pdf(request, serial: str):
     certificate = _own_certificate(request, serial)
-    if not certificate.pdf or certificate.pdf_version != rendering.template_version():
-        rendering.store_pdf(certificate, issuer_settings())
-    response = FileResponse(certificate.pdf.open("rb"), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{certificate.serial}.pdf"'
-    response["Cache-Control"] = "private, max-age=0, must-revalidate"
-    return response
+    files.current_pdf(certificate, issuer_settings())
+    services.certificate_downloaded(certificate=certificate, user=request.user)
+    return files.pdf_response(certificate)
 
 
 @require_GET
 @login_required
 def badge(request, serial: str):
     certificate = _own_certificate(request, serial)
+    if not certificate.is_valid:
+        # A revoked certificate never gets a fresh credential that a wallet would show as valid.
+        return render(request, "certificates/badge_gone.html", {"certificate": certificate}, status=410)
     response = JsonResponse(
         badges.signed_credential(certificate, settings.WAGTAILADMIN_BASE_URL),
         json_dumps_params={"ensure_ascii": False, "indent": 2},
-        content_type="application/ld+json",
+        content_type=JSON_LD,
     )
     response["Content-Disposition"] = f'attachment; filename="{certificate.serial}.json"'
+    response["Cache-Control"] = "private, no-store"
     return response
+
+
+def not_public(request):
+    """Public media never serves certificate files (development's media serving included)."""
+    raise Http404
 
 
 @require_GET

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -29,6 +29,11 @@ urlpatterns = [
 if settings.DEBUG:
     from django.conf.urls.static import static
 
+    from certificates.views import not_public
+
+    # Certificate PDFs never live in public media (certificates/storage.py); a file an older version
+    # left there is not served either.
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/certificates/", not_public)]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Vietnamese pages live at the root; English ones under /en/.

@@ -56,6 +56,21 @@ def _default_language(settings):
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def isolated_media(settings, tmp_path, monkeypatch):
+    """Each test's files in folders of its own: public media, and the private storage of certificate
+    PDFs (the field keeps the storage it was given at start-up, so it is swapped here). A file one
+    test leaves behind never shows up in another's search for a person's data."""
+    from certificates.models import Certificate
+    from certificates.storage import PrivateFileSystemStorage
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    private = PrivateFileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+    monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", private)
+    return tmp_path
+
+
 @pytest.fixture
 def world(db):
     """Two communes with two groups each, and one person of every role."""

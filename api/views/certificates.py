@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db.models import Q
-from django.http import FileResponse
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
-from rest_framework import mixins, viewsets
+from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import get_object_or_404
@@ -11,10 +11,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.errors import error_response
 from api.pagination import BySerial
-from api.serializers import CertificateSerializer, RevokeInputSerializer, VerificationSerializer
-from api.throttling import VerifyThrottle
-from certificates import badges, keys, rendering, services, verification
+from api.serializers import (
+    CertificateSerializer,
+    RevokeInputSerializer,
+    VerificationSerializer,
+    VerifyInputSerializer,
+)
+from certificates import badges, files, keys, lookups, services
+from certificates.lookups import Refusal
 from certificates.models import Certificate
 from members import permissions
 
@@ -58,18 +64,31 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def pdf(self, request, serial=None):
+        """The PDF: streamed, or handed to the web server or object storage (CERTIFICATE_FILE_SERVING)."""
         certificate = self._downloadable()
-        if not certificate.pdf or certificate.pdf_version != rendering.template_version():
-            rendering.store_pdf(certificate, services.issuer_settings())
-        response = FileResponse(certificate.pdf.open("rb"), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{certificate.serial}.pdf"'
-        return response
+        files.current_pdf(certificate, services.issuer_settings())
+        services.certificate_downloaded(certificate=certificate, user=request.user)
+        return files.pdf_response(certificate)
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        responses={
+            200: OpenApiTypes.OBJECT,
+            410: OpenApiResponse(description="The certificate is no longer valid: it has no credential."),
+        }
+    )
     @action(detail=True, methods=["get"])
     def badge(self, request, serial=None):
-        """The Open Badges 3.0 credential, signed (eddsa-jcs-2022)."""
-        return Response(badges.signed_credential(self._downloadable(), settings.WAGTAILADMIN_BASE_URL))
+        """The Open Badges 3.0 credential, signed (eddsa-jcs-2022), with its revocation status entry."""
+        certificate = self._downloadable()
+        if not certificate.is_valid:
+            return error_response(
+                status.HTTP_410_GONE,
+                "certificate_not_valid",
+                _("This certificate is no longer valid, so it has no Open Badge."),
+            )
+        response = Response(badges.signed_credential(certificate, settings.WAGTAILADMIN_BASE_URL))
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     @extend_schema(request=RevokeInputSerializer, responses=CertificateSerializer)
     @action(detail=True, methods=["post"])
@@ -87,27 +106,31 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 
 class VerifyView(APIView):
-    """Anyone: is a certificate genuine and valid? Give its serial, or the text of its QR code."""
+    """Anyone: is a certificate genuine and valid? Give the text of its QR code (``payload``), or its
+    serial with the check code printed beside it (``serial`` and ``code``). A serial without its code
+    is refused; an unknown serial and a wrong code both answer ``no_match``. Limited per client
+    address, and to 10 wrong codes per serial a day (429)."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [VerifyThrottle]
+    # The limits are certificates.lookups', the same as the verify page's.
+    throttle_classes = []
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("serial", str, description="e.g. CB-2026-000123"),
-            OpenApiParameter(
-                "payload", str, description="The QR code's text, its verify URL, or the base32 payload"
-            ),
-        ],
-        responses=VerificationSerializer,
+        parameters=[VerifyInputSerializer],
+        responses={200: VerificationSerializer, 400: OpenApiResponse(description="No code, or a bad one.")},
         auth=[],
     )
     def get(self, request):
-        serial = request.query_params.get("serial", "")[:40]
-        payload = request.query_params.get("payload", "")[:1000] or None
-        result = verification.verify(serial, payload)
-        return Response(VerificationSerializer(result).data)
+        data = VerifyInputSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        outcome = lookups.lookup(request, **data.validated_data)
+        if isinstance(outcome, Refusal):
+            code = "throttled" if outcome.reason == "address" else "too_many_wrong_codes"
+            response = error_response(status.HTTP_429_TOO_MANY_REQUESTS, code, outcome.message)
+            response["Retry-After"] = str(outcome.retry_after)
+            return response
+        return Response(VerificationSerializer(outcome).data)
 
 
 class KeysView(APIView):

@@ -161,9 +161,15 @@ STATIC_ROOT = env_path("STATIC_ROOT", BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", BASE_DIR / "media")
+# Files that only their owners and staff may open (certificate PDFs): outside MEDIA_ROOT, under no URL.
+PRIVATE_MEDIA_ROOT = env_path("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "certificates": {
+        "BACKEND": "certificates.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
 }
 
 # Wagtail
@@ -302,6 +308,14 @@ CERTIFICATE_PUBLIC_KEYS = env_str("CERTIFICATE_PUBLIC_KEYS", "")
 CERTIFICATE_COMPROMISED_KEY_IDS = env_list("CERTIFICATE_COMPROMISED_KEY_IDS", [])
 CERTIFICATE_DEV_KEY_FILE = None
 CERTIFICATE_SERIAL_PREFIX = env_str("CERTIFICATE_SERIAL_PREFIX", "CB")
+# How a certificate PDF reaches its holder once the view has checked who asks (certificates/files.py):
+# "django" streams it from the app; "x-accel" hands it to nginx (an `internal` location at
+# CERTIFICATE_X_ACCEL_PREFIX, see docs/certificates.md); "signed-url" redirects to a short-lived
+# signed URL of the storage (object storage with query-string authentication).
+CERTIFICATE_FILE_SERVING = env_choice(
+    "CERTIFICATE_FILE_SERVING", ("django", "x-accel", "signed-url"), "django"
+)
+CERTIFICATE_X_ACCEL_PREFIX = env_str("CERTIFICATE_X_ACCEL_PREFIX", "/private-files/")
 
 # HọcSố
 HOCSO_PROVINCE_NAME = "Cao Bằng"

@@ -24,3 +24,5 @@ CERTIFICATE_SIGNING_KEY_ID = "test2026"
 
 # Files written by tests (PDFs, renditions) stay out of the project's media folder.
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "hocso-test-media"
+PRIVATE_MEDIA_ROOT = Path(tempfile.gettempdir()) / "hocso-test-private"
+STORAGES["certificates"] = {**STORAGES["certificates"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT}}

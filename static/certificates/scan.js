@@ -178,8 +178,9 @@ function findKey(keySet, kid) {
 
 async function verifyQrText(qrText) {
   let claims;
+  const encoded = payloadText(qrText);
   try {
-    claims = parsePayload(base32Decode(payloadText(qrText)));
+    claims = parsePayload(base32Decode(encoded));
   } catch (error) {
     if (error instanceof Malformed) return { result: "malformed" };
     throw error;
@@ -188,7 +189,7 @@ async function verifyQrText(qrText) {
   if (typeof key === "string") return { result: key };
   // zip215: false is RFC 8032's strict rule, which docs/certificates.md names.
   const good = await verifyAsync(claims.signature, claims.signed, key, { zip215: false });
-  return good ? { result: "valid", claims } : { result: "forged" };
+  return good ? { result: "valid", claims, payloadText: encoded.replace(/=+$/, "") } : { result: "forged" };
 }
 
 // ---- Showing the result ----------------------------------------------------------------------------
@@ -224,9 +225,10 @@ function show(outcome) {
   resultBox.className = `scan-result ${valid ? "is-valid" : "is-invalid"}`;
   resultBox.replaceChildren(element("p", "scan-verdict", MESSAGES[outcome.result]));
   if (valid) {
-    // A good signature proves who issued it, not that it has not been revoked since.
+    // A good signature proves who issued it, not that it has not been revoked since. The register
+    // answers the QR's own address without a check code: the payload shows the paper is at hand.
     const link = element("a", "button secondary", text.msgCheckOnline);
-    link.href = `/v/${encodeURIComponent(outcome.claims.serial)}/`;
+    link.href = `/V/${encodeURIComponent(outcome.claims.serial)}/${outcome.payloadText}`;
     const linkLine = element("p");
     linkLine.append(link);
     resultBox.append(details(outcome.claims), linkLine);

@@ -9,9 +9,8 @@ from members.services.attendance import MarkInput, SessionInput
 
 
 @pytest.fixture(autouse=True)
-def _hosts(settings, tmp_path):
+def _hosts(settings, isolated_media):
     settings.ALLOWED_HOSTS = ["testserver"]
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

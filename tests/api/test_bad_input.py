@@ -26,9 +26,10 @@ def test_sign_in_with_a_json_list_instead_of_an_object(api):
 
 
 def test_a_serial_with_a_nul_byte_names_no_certificate(api):
-    response = api().get("/api/v1/certificates/verify/", {"serial": "CB-2026\x00-000001"})
-    assert response.status_code == 200
-    assert response.json()["status"] == "unknown" and response.json()["holder_name"] is None
+    response = api().get("/api/v1/certificates/verify/", {"serial": "CB-2026\x00-000001", "code": "ABCDEF"})
+    assert_error(response, 400, "serial")
+    response = api().get("/api/v1/certificates/verify/", {"serial": "CB-2026-000001", "code": "ABC\x00EF"})
+    assert_error(response, 400, "code")
 
 
 def test_a_code_with_a_nul_byte_or_an_id_too_large_is_not_found(api, world):

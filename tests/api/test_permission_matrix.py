@@ -152,8 +152,10 @@ DELETE  groups/{group_a}/                          -               401  405  405
 PATCH   members/{resident_a}/                      -               401  405  405  405  405  405  405  405
 PUT     sessions/{session_a}/                      -               401  405  405  405  405  405  405  405
 DELETE  certificates/{cert_a}/                     -               401  405  405  405  405  405  405  405
-# Public: verifying a certificate, the issuer's keys, the schema and its docs.
-GET     certificates/verify/?serial={cert_a}       -               200  200  200  200  200  200  200  200
+# Public: verifying a certificate, the issuer's keys, the schema and its docs. A serial needs the
+# check code printed beside it (400 without): the register cannot be walked serial by serial.
+GET     certificates/verify/?serial={cert_a}&code={code_a}  -      200  200  200  200  200  200  200  200
+GET     certificates/verify/?serial={cert_a}       -               400  400  400  400  400  400  400  400
 GET     certificates/keys/                         -               200  200  200  200  200  200  200  200
 GET     schema/                                    -               200  200  200  200  200  200  200  200
 GET     docs/                                      -               200  200  200  200  200  200  200  200
@@ -288,6 +290,7 @@ def build_scene() -> Scene:
         "inv_res": invitation(world.resident_a, world.group_b, world.leader_b),
         "inv_a": invitation(world.resident_b, world.group_a, world.leader_a),
         "inv_c": invitation(world.loner, world.group_c, world.leader_c),
+        "code_a": Certificate.objects.get(holder=world.resident_a).check_code,
     }
     courses = {"certified": certified, "practice": practice, "reading": reading}
     return Scene(world, tokens, refs, courses, marks)

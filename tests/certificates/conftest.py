@@ -5,8 +5,7 @@ from tests.factories import UserFactory, correct_answers
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media(isolated_media, settings):
     settings.ALLOWED_HOSTS = ["testserver", "localhost"]
 
 

@@ -69,3 +69,13 @@ def test_officers_see_their_commune_certificates_and_cannot_issue_or_revoke(clie
 def test_residents_have_no_certificate_admin(client, world):
     client.force_login(world.resident_a)
     assert client.get("/admin/certificate/").status_code == 302
+
+
+def test_staff_see_the_check_code_to_read_out_and_a_verify_link_that_works(client, world, completed):
+    user, _course = completed(UserFactory(village=world.resident_a.village))
+    certificate = Certificate.objects.get(holder=user)
+    client.force_login(world.officer_x)
+    body = client.get(f"/admin/certificate/inspect/{certificate.pk}/").content.decode()
+    link = f"/v/{certificate.serial}/?code={certificate.check_code}"
+    assert certificate.check_code in body and link in body
+    assert "Chứng nhận hợp lệ" in client.get(link).content.decode()

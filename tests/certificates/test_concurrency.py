@@ -77,3 +77,6 @@ def test_twenty_concurrent_issuances_make_one_certificate_and_distinct_serials(s
     )
     serials = list(Certificate.objects.values_list("serial", flat=True))
     assert errors == [] and len(serials) == len(set(serials)) == 5
+    # Each also got its own bit in the revocation status list.
+    indexes = list(Certificate.objects.values_list("status_index", flat=True))
+    assert None not in indexes and len(set(indexes)) == 5

@@ -86,10 +86,13 @@ def test_a_revoked_certificate_prints_revoked(certificate, world):
     assert "ĐÃ THU HỒI" in text_of(rendering.render_pdf(certificate, issuer_settings()))
 
 
-def test_pdfs_are_cached_and_rendered_again_when_the_template_changes(certificate, monkeypatch):
-    rendering.store_pdf(certificate, issuer_settings())
-    assert certificate.pdf.name and certificate.pdf_version == rendering.template_version()
-    assert certificate.pdf.read().startswith(b"%PDF")
+def test_the_check_code_is_printed_beside_the_serial_and_the_verify_address(certificate):
+    text = text_of(rendering.render_pdf(certificate, issuer_settings()))
+    lines = text.splitlines()
+    assert f"Số: {certificate.serial} · Mã kiểm tra: {certificate.check_code}" in lines
+    code_line = next(i for i, line in enumerate(lines) if certificate.check_code in line)
+    address_line = next(i for i, line in enumerate(lines) if f"/v/{certificate.serial}/" in line)
+    assert code_line < address_line <= code_line + 2
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

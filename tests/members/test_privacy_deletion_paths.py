@@ -38,7 +38,8 @@ def holder(world, django_capture_on_commit_callbacks):
 
 
 def _verify_page(client, serial: str) -> str:
-    return client.get(f"/v/{serial}/").content.decode()
+    code = Certificate.objects.get(serial=serial).check_code  # printed beside the serial
+    return client.get(f"/v/{serial}/", {"code": code}).content.decode()
 
 
 def test_a_certificate_of_an_account_deleted_in_the_django_admin_no_longer_verifies(client, holder, world):
@@ -52,7 +53,8 @@ def test_a_certificate_of_an_account_deleted_in_the_django_admin_no_longer_verif
     assert "Chứng nhận hợp lệ" not in body
     assert "Không còn hiệu lực" in body and "dữ liệu của người được cấp đã được xóa" in body
     assert NAME not in body
-    api = client.get("/api/v1/certificates/verify/", {"serial": serial}).json()
+    code = Certificate.objects.get(serial=serial).check_code
+    api = client.get("/api/v1/certificates/verify/", {"serial": serial, "code": code}).json()
     assert api["status"] == "erased" and api["holder_name"] is None
     assert NAME not in str(api)
 

@@ -62,7 +62,15 @@ class Command(BaseCommand):
         try:
             claims = payloads.verify(payloads.payload_from_qr_text(text), ring)
         except payloads.PayloadError as error:
-            self.stdout.write(self.style.ERROR(f"NOT GENUINE: {error.reason}"))
+            if error.reason == "compromised_key":
+                self.stdout.write(
+                    self.style.ERROR(
+                        "NOT VALID: key_compromised: signed with a key that is no longer trusted; "
+                        "ask the holder for a newly downloaded copy"
+                    )
+                )
+            else:
+                self.stdout.write(self.style.ERROR(f"NOT GENUINE: {error.reason}"))
             raise SystemExit(1) from None
         kind = "course" if claims.kind == payloads.KIND_COURSE else "competency profile"
         self.stdout.write(self.style.SUCCESS("Signature: genuine"))
@@ -73,9 +81,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  key         {claims.kid}")
         if offline:
             return
-        from certificates.verification import verify
+        from certificates.verification import verify_payload
 
-        result = verify(claims.serial, text)
+        result = verify_payload(claims.serial, text)
         self.stdout.write(f"Register: {result.status}")
         if result.status == "revoked":
             self.stdout.write(

@@ -1,0 +1,82 @@
+"""Certificate PDFs as files: kept in private storage (``STORAGES["certificates"]``) under a random
+name that changes with every render, and handed out by ``pdf_response`` only, after the caller's
+permission check. ``CERTIFICATE_FILE_SERVING`` says how:
+
+- ``django``: the app streams the file (the embedded default);
+- ``x-accel``: an empty response whose ``X-Accel-Redirect`` names the file under
+  ``CERTIFICATE_X_ACCEL_PREFIX``, for nginx to send from an ``internal`` location (docs/certificates.md);
+- ``signed-url``: a redirect to the storage's own short-lived signed URL (object storage).
+"""
+
+import inspect
+import secrets
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+
+from certificates import rendering
+from certificates.models import Certificate
+
+FOLDER = "certificates"
+
+
+def new_name() -> str:
+    """A name that says nothing about whose certificate it is and cannot be guessed: 128 random bits."""
+    return f"{FOLDER}/{secrets.token_hex(16)}.pdf"
+
+
+def store_pdf(certificate: Certificate, issuer) -> None:
+    """Render the PDF and keep it under a new random name; the file it replaces is deleted once the
+    new name is committed. Two renders racing each keep their own file until the row lock orders
+    them: the one that loses deletes the other's old file, so no file is left behind."""
+    content = rendering.render_pdf(certificate, issuer)
+    storage = certificate.pdf.storage
+    name = storage.save(new_name(), ContentFile(content))
+    version = rendering.template_version()
+    try:
+        with transaction.atomic():
+            current = Certificate.objects.select_for_update().only("pdf").get(pk=certificate.pk)
+            old = current.pdf.name
+            Certificate.objects.filter(pk=certificate.pk).update(pdf=name, pdf_version=version)
+            if old and old != name:
+                transaction.on_commit(lambda: storage.delete(old))
+    except BaseException:
+        storage.delete(name)
+        raise
+    certificate.pdf.name, certificate.pdf_version = name, version
+
+
+def current_pdf(certificate: Certificate, issuer) -> None:
+    """Make sure the stored PDF exists and was made by today's template (render it now if not)."""
+    stale = not certificate.pdf or certificate.pdf_version != rendering.template_version()
+    if stale or not certificate.pdf.storage.exists(certificate.pdf.name):
+        store_pdf(certificate, issuer)
+
+
+def _signed_url(storage, name: str, disposition: str) -> str:
+    # django-storages' S3 storage takes the download name as a signed response parameter; a storage
+    # whose url() has no such parameter serves the object with the headers it was stored with.
+    if "parameters" in inspect.signature(storage.url).parameters:
+        return storage.url(name, parameters={"ResponseContentDisposition": disposition})
+    return storage.url(name)
+
+
+def pdf_response(certificate: Certificate) -> HttpResponse:
+    """The stored PDF, for someone the view has already allowed to have it."""
+    name = certificate.pdf.name
+    # The download is named after the serial, never after the storage's random name.
+    disposition = f'inline; filename="{certificate.serial}.pdf"'
+    mode = settings.CERTIFICATE_FILE_SERVING
+    if mode == "x-accel":
+        response = HttpResponse(content_type="application/pdf")
+        response["X-Accel-Redirect"] = f"{settings.CERTIFICATE_X_ACCEL_PREFIX.rstrip('/')}/{name}"
+    elif mode == "signed-url":
+        response = HttpResponseRedirect(_signed_url(certificate.pdf.storage, name, disposition))
+    else:
+        response = FileResponse(certificate.pdf.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = disposition
+    # A holder's certificate must not stay in a shared or proxy cache, nor in the browser's.
+    response["Cache-Control"] = "private, no-store"
+    return response
