@@ -248,6 +248,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_METADATA_CLASS": "api.metadata.Metadata",
     "DEFAULT_THROTTLE_RATES": {
         "sign_in": env_str("THROTTLE_SIGN_IN", "10/min"),
         "sign_in_address": env_str("THROTTLE_SIGN_IN_ADDRESS", "300/min"),
