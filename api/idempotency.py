@@ -24,10 +24,10 @@ from datetime import timedelta
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api.errors import error_response
+from api.renderers import JSONRenderer
 from members.models import IdempotencyRecord
 
 KEEP_FOR = timedelta(days=30)

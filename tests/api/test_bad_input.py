@@ -235,9 +235,8 @@ def test_errors_inside_a_list_name_the_item_and_its_field(api, world):
 
 
 @pytest.mark.parametrize(("language", "word"), [("vi", "quá lớn"), ("en", "too large")])
-def test_a_body_over_the_limit_is_a_json_413_in_the_callers_language(api, world, settings, language, word):
-    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
-    body = b'{"marks": [' + b" " * (2 * 1024 * 1024) + b"]}"
+def test_a_body_over_the_limit_is_a_json_413_in_the_callers_language(api, world, language, word):
+    body = b'{"marks": [' + b" " * (20 * 1024 * 1024) + b"]}"  # 20 MB; the limit is Django's 2.5 MB
     for path, headers in (
         ("/api/v1/attendance/sync/", {"HTTP_IDEMPOTENCY_KEY": "huge"}),
         ("/api/v1/sessions/", {}),
@@ -295,3 +294,14 @@ def test_addresses_under_the_api_that_django_itself_refuses_answer_json(server):
     assert response["Content-Type"] == "application/json"
     assert_error(response, 400)
     assert server.get("/no-such-page/").get("Content-Type", "").startswith("text/html")
+
+
+def test_a_time_a_view_hands_over_unserialised_is_shown_at_plus_seven_too(api, world):
+    """The token's expiry came out in UTC ("…Z"), unlike every other time of the API."""
+    response = api().post(
+        "/api/v1/auth/token/",
+        {"phone": world.resident_a.phone, "password": factories.PASSWORD},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["expiry"].endswith("+07:00"), response.json()["expiry"]
