@@ -27,6 +27,7 @@ MESSAGES = {
     403: lambda: _("You are not allowed to do this."),
     404: lambda: _("Not found."),
     405: lambda: _("This method is not allowed here."),
+    406: lambda: _("This address answers in JSON only: ask for application/json."),
     409: lambda: _("The same request is still being processed."),
     413: lambda: _("The request is too large: send less at a time."),
     415: lambda: _("Send JSON."),

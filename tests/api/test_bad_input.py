@@ -251,6 +251,12 @@ def test_a_body_over_the_limit_is_a_json_413_in_the_callers_language(api, world,
         assert response.json()["error"]["code"] == "too_large"
 
 
+def test_asking_for_html_gets_a_json_406_that_says_why(api, world):
+    response = api(world.leader_a).get("/api/v1/me/", HTTP_ACCEPT="text/html", HTTP_ACCEPT_LANGUAGE="en")
+    assert_error(response, 406)
+    assert "application/json" in response.json()["error"]["message"]
+
+
 def test_a_body_that_is_not_json_is_a_json_400(api, world):
     response = api(world.leader_a).generic(
         "POST", "/api/v1/sessions/", b'{"group": ', content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
