@@ -443,7 +443,12 @@ def test_the_api_keeps_its_schema_under_fuzzing(app, data, persona, capsys):
     schema.config.generation.update(with_security_parameters=False)  # our token, not random ones
     schema.config.output.sanitization.update(enabled=False)  # show parameters named "session" in curl
     fuzzer = Fuzzer(app, persona, data)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # Ending a membership last: a random id may be the fuzzer's own, and a leader who left the group
+    # could no longer reach the writes (sessions, sync) that the realistic bodies are there for.
+    operations = sorted(
+        (result.ok() for result in schema.get_all_operations()),
+        key=lambda operation: operation.label == "POST /api/v1/memberships/{id}/end/",
+    )
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             fuzzer.run(operation, mode)
@@ -461,7 +466,8 @@ def test_the_api_keeps_its_schema_under_fuzzing(app, data, persona, capsys):
     assert requests >= MIN_REQUESTS_PER_OPERATION * len(operations), app.requests
     # The realistic bodies do reach the writes: attendance is recorded, sessions are created, a
     # resident enrols and answers a quiz.
-    assert REACHED[persona] <= answered_2xx, sorted(answered_2xx)
+    missing = REACHED[persona] - answered_2xx
+    assert not missing, {key: n for key, n in app.statuses.items() if key[0] in missing}
     if fuzzer.problems:
         pytest.fail(f"{len(fuzzer.problems)} problems as {persona}:\n{fuzzer.report()}", pytrace=False)
 
