@@ -17,7 +17,14 @@ ERROR_SCHEMA = {
                 "fields": {
                     "type": "object",
                     "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                    "description": "For an invalid request: the messages for each field.",
+                    "description": (
+                        "For an invalid request: the messages for each field. A field inside a list "
+                        "is named by its path, e.g. marks[3].recorded_at."
+                    ),
+                },
+                "id": {
+                    "type": "string",
+                    "description": "For a server error (500): quote it when you report the problem.",
                 },
             },
         }
@@ -28,6 +35,7 @@ ERRORS = {
     "401": "No valid token: sign in at /api/v1/auth/token/.",
     "403": "Signed in, but not allowed to do this.",
     "404": "Not found, or not in your scope.",
+    "413": "The body is too large: send less at a time.",
     "429": "Too many requests: wait for the number of seconds in Retry-After.",
 }
 
@@ -50,6 +58,8 @@ def document_errors(result, generator, request, public):
                 if status == "401" and public_operation:
                     continue
                 if status == "400" and method == "get" and "parameters" not in operation:
+                    continue
+                if status == "413" and "requestBody" not in operation:
                     continue
                 response = operation["responses"].setdefault(status, {"description": description})
                 response.setdefault("description", description)

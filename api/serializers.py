@@ -15,6 +15,7 @@ from courses.models import (
     LessonPage,
 )
 from members import invitation_codes
+from members.dates import validate_plausible
 from members.models import (
     AttendanceMark,
     Commune,
@@ -27,6 +28,7 @@ from members.models import (
     Village,
 )
 from members.phone import normalize_phone
+from members.services.attendance import MAX_MARKS
 
 # Reference -------------------------------------------------------------------------------------
 
@@ -85,8 +87,8 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 class PersonSerializer(serializers.ModelSerializer):
     phone = serializers.SerializerMethodField()
-    village = serializers.CharField(source="village.name", default=None)
-    commune = serializers.CharField(source="village.commune.code", default=None)
+    village = serializers.CharField(source="village.name", default=None, allow_null=True)
+    commune = serializers.CharField(source="village.commune.code", default=None, allow_null=True)
 
     class Meta:
         model = User
@@ -107,7 +109,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
 class GroupSerializer(serializers.ModelSerializer):
     commune = serializers.CharField(source="commune.code")
-    village = serializers.CharField(source="village.name", default=None)
+    village = serializers.CharField(source="village.name", default=None, allow_null=True)
     active_member_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -140,7 +142,7 @@ class MembershipInputSerializer(serializers.Serializer):
 
 
 class MembershipEndInputSerializer(serializers.Serializer):
-    left_on = serializers.DateField(required=False)
+    left_on = serializers.DateField(required=False, validators=[validate_plausible])
 
 
 # Invitations ---------------------------------------------------------------------------------------
@@ -255,7 +257,7 @@ class SessionSerializer(serializers.ModelSerializer):
 class SessionInputSerializer(serializers.Serializer):
     uuid = serializers.UUIDField(required=False)
     group = serializers.CharField(max_length=20)
-    starts_at = serializers.DateTimeField()
+    starts_at = serializers.DateTimeField(validators=[validate_plausible])
     topic = serializers.CharField(max_length=200)
     place = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
 
@@ -285,6 +287,9 @@ class AttendanceMarkSerializer(serializers.ModelSerializer):
 
 
 class SyncSessionInputSerializer(serializers.Serializer):
+    """A session planned offline. Its date is checked by the sync, which refuses this session alone
+    (``bad_time``): one slip must not make the phone's whole frozen batch fail."""
+
     uuid = serializers.UUIDField()
     group = serializers.CharField(max_length=20)
     starts_at = serializers.DateTimeField()
@@ -293,6 +298,9 @@ class SyncSessionInputSerializer(serializers.Serializer):
 
 
 class SyncMarkInputSerializer(serializers.Serializer):
+    """A mark taken offline. A phone whose clock was reset stamps 1970: the sync refuses that mark
+    alone (``clock_wrong``) and records the others of the batch."""
+
     uuid = serializers.UUIDField()
     session = serializers.UUIDField()
     member = serializers.IntegerField(min_value=1)
@@ -302,8 +310,18 @@ class SyncMarkInputSerializer(serializers.Serializer):
 
 
 class SyncInputSerializer(serializers.Serializer):
-    sessions = SyncSessionInputSerializer(many=True, required=False, default=list, max_length=100)
-    marks = SyncMarkInputSerializer(many=True, max_length=500)
+    sessions = SyncSessionInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=100,
+        error_messages={"max_length": _("At most {max_length} sessions per request.")},
+    )
+    marks = SyncMarkInputSerializer(
+        many=True,
+        max_length=MAX_MARKS,
+        error_messages={"max_length": _("At most {max_length} marks per request.")},
+    )
 
 
 class OutcomeSerializer(serializers.Serializer):

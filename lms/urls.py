@@ -42,3 +42,9 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
+
+# Under /api/ errors answer in the API's JSON format; elsewhere Django's own pages.
+handler400 = "api.views.fallback.bad_request"
+handler403 = "api.views.fallback.permission_denied"
+handler404 = "api.views.fallback.page_not_found"
+handler500 = "api.views.fallback.server_error"

@@ -1,8 +1,6 @@
 import datetime
 import uuid
 
-from django import forms
-from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -24,6 +22,7 @@ from api.serializers import (
     SyncResultSerializer,
 )
 from members import permissions
+from members.dates import validate_plausible
 from members.models import AttendanceMark, Session
 from members.selectors import current_statuses
 from members.services.attendance import MarkInput, SessionInput, attendance_sync
@@ -34,18 +33,16 @@ def sessions_visible_to(user):
 
 
 class UtcDateTimeField(IsoDateTimeField):
-    """An ISO 8601 instant, turned into UTC before it reaches the database: PostgreSQL refuses offsets
-    beyond ±15:59 that Python accepts, and an instant at the edge of year 1 cannot move zones."""
+    """An ISO 8601 instant in the plausible years (members.dates), turned into UTC before it reaches
+    the database: PostgreSQL refuses offsets beyond ±15:59 that Python accepts."""
 
     def to_python(self, value):
         parsed = super().to_python(value)
         if parsed is None:
             return None
-        try:
-            return parsed.astimezone(datetime.UTC)
-        except OverflowError:
-            message = _("Enter a date and time between the years 2 and 9998.")
-            raise forms.ValidationError(message, code="invalid") from None
+        # Checked here, before converting: an instant at the edge of year 1 cannot move zones.
+        validate_plausible(parsed)
+        return parsed.astimezone(datetime.UTC)
 
 
 class UtcDateTimeFilter(filters.IsoDateTimeFilter):
@@ -98,7 +95,9 @@ class SessionViewSet(
         )
         outcome = result.sessions[0]
         if outcome.outcome == "rejected":
-            raise ValidationError({"uuid": [outcome.message]})
+            raise ValidationError(
+                {"starts_at" if outcome.reason == "bad_time" else "uuid": [outcome.message]}
+            )
         session = Session.objects.select_related("group").get(uuid=outcome.uuid)
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 

@@ -331,12 +331,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
     # The API's throttles take the client's address from members.throttling.client_address; this
     # keeps DRF's own get_ident in step for any throttle that does not.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "DEFAULT_METADATA_CLASS": "api.metadata.Metadata",
     "DEFAULT_THROTTLE_RATES": {
         "sign_in": env_str("THROTTLE_SIGN_IN", "10/min"),
         "sign_in_address": env_str("THROTTLE_SIGN_IN_ADDRESS", "300/min"),

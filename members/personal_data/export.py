@@ -1,5 +1,6 @@
 """The export: everything the registry finds about a person, as JSON-ready data."""
 
+import datetime
 import json
 from typing import Any
 
@@ -15,6 +16,19 @@ FORMAT = "hocso-personal-data/1"
 # An export reads every part of the registry, sessions included: a few a minute per person is plenty.
 EXPORTS_PER_MINUTE = 5
 EXPORT_REFUSED = _("You asked for your data several times in a minute. Please wait a minute and try again.")
+
+
+class LocalTimeEncoder(DjangoJSONEncoder):
+    """Times as people in Vietnam read them (+07:00), as everywhere else in HọcSố, not in UTC."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
+
+
+def _moment(value: datetime.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
 
 
 def export_allowed(person) -> bool:
@@ -75,14 +89,14 @@ def export_rows(part: Part, person) -> list[dict[str, Any]]:
             row[name] = [
                 {"id": item, "label": labels_of.get(item, "")} for item in sorted(linked.get(pk, []))
             ]
-    return [json.loads(json.dumps(row, cls=DjangoJSONEncoder)) for _pk, row in result]
+    return [json.loads(json.dumps(row, cls=LocalTimeEncoder)) for _pk, row in result]
 
 
 def consent_summary(person) -> dict[str, Any]:
     text = consent.text_for(person.consent_version)
     witness = person.consent_recorded_by
     return {
-        "given_at": person.consent_at.isoformat() if person.consent_at else None,
+        "given_at": _moment(person.consent_at),
         "version": person.consent_version or None,
         "text": str(text.text) if text else None,
         "witnessed_by": {"id": witness.pk, "name": str(witness)} if witness else None,
@@ -91,7 +105,7 @@ def consent_summary(person) -> dict[str, Any]:
 
 def export_person(person) -> dict[str, Any]:
     """Everything HọcSố holds about ``person``, by part, as JSON-ready data."""
-    data: dict[str, Any] = {"format": FORMAT, "exported_at": timezone.now().isoformat(), "person": person.pk}
+    data: dict[str, Any] = {"format": FORMAT, "exported_at": _moment(timezone.now()), "person": person.pk}
     for item in parts():
         rows = export_rows(item, person)
         data[item.key] = (rows[0] if rows else None) if item.key == "profile" else rows

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members import extensions, permissions
+from members import dates, extensions, permissions
 from members.models import AttendanceMark, CommunityGroup, Membership, Session, User
 from members.services.people import audit_record
 
@@ -28,6 +28,8 @@ REASONS = {
     "not_on_roster": _("This person was not a member of the group on the day of the session."),
     "bad_status": _("The status must be present, late, excused or absent."),
     "in_the_future": _("The time recorded on the phone is in the future: check the phone's clock."),
+    "clock_wrong": _("The time recorded on the phone is before 2000: set the phone's clock and mark again."),
+    "bad_time": _("A session's date must be from 2000 to two years from now."),
 }
 
 
@@ -97,6 +99,8 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
             outcome = Outcome(item.uuid, "rejected", "unknown_group")
         elif not permissions.can_record_attendance(user, group):
             outcome = Outcome(item.uuid, "rejected", "not_allowed")
+        elif not dates.is_plausible(item.starts_at):
+            outcome = Outcome(item.uuid, "rejected", "bad_time")
         else:
             new_sessions[item.uuid] = Session(
                 uuid=item.uuid,
@@ -205,6 +209,8 @@ def _refusal(user, mark: MarkInput, session, roster, allowed, now) -> str:
         return "bad_status"
     if mark.recorded_at > now + CLOCK_SKEW:
         return "in_the_future"
+    if not dates.is_plausible(mark.recorded_at):
+        return "clock_wrong"
     day = timezone.localdate(session.starts_at)
     spans = roster.get((session.group_id, mark.member_id), [])
     if not any(joined <= day and (left is None or left >= day) for joined, left in spans):

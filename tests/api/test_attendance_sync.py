@@ -69,19 +69,35 @@ def test_the_idempotency_key_rules(api, world):
     assert AttendanceMark.objects.count() == 1
 
 
-def test_a_key_still_processing_answers_409(api, world):
+def test_a_key_left_processing_by_a_request_that_died_is_taken_over_at_once(api, world):
+    """A server process died mid-sync: its transaction was rolled back (no marks), its key was left
+    "processing" and nobody holds it any more. The phone's retry does the work now, once."""
+    from api.idempotency import _hash
     from members.models import IdempotencyRecord
 
     client = api(world.leader_a)
-    body = {"marks": []}
+    session = session_data(world.group_a)
+    body = {"sessions": [session], "marks": [mark(session, world.resident_a)]}
     IdempotencyRecord.objects.create(
-        user=world.leader_a,
-        scope="attendance.sync",
-        key="busy",
-        request_hash=__import__("api.idempotency", fromlist=["_hash"])._hash(body),
+        user=world.leader_a, scope="attendance.sync", key="died", request_hash=_hash(body)
     )
-    response = post(client, body, key="busy")
-    assert response.status_code == 409 and response.json()["error"]["code"] == "in_progress"
+    response = post(client, body, key="died")
+    assert response.status_code == 200, response.content
+    assert response.json()["counts"] == {"accepted": 1, "duplicate": 0, "rejected": 0}
+    again = post(client, body, key="died")
+    assert again["Idempotent-Replayed"] == "true" and again.json() == response.json()
+    assert AttendanceMark.objects.count() == 1
+    assert IdempotencyRecord.objects.get(key="died").state == "done"
+
+
+def test_a_request_that_fails_frees_its_key_for_a_corrected_one(api, world):
+    client = api(world.leader_a)
+    session = session_data(world.group_a)
+    broken = {"sessions": [session], "marks": [mark(session, world.resident_a, recorded_at="soon")]}
+    assert post(client, broken, key="fix").status_code == 400
+    fixed = {"sessions": [session], "marks": [mark(session, world.resident_a)]}
+    response = post(client, fixed, key="fix")
+    assert response.status_code == 200 and response.json()["counts"]["accepted"] == 1
 
 
 def test_a_replayed_batch_under_a_new_key_changes_nothing(api, world):

@@ -128,6 +128,9 @@ GET     courses/{course}/lessons/                  -               401  200  200
 GET     lessons/{quiz_lesson}/                     -               401  200  200  200  200  200  200  200
 POST    lessons/{reading_lesson}/complete/         -               401  200  200  200  200  200  200  200
 POST    lessons/{quiz_lesson}/quiz/                quiz            401  201  201  201  201  201  201  201
+# OPTIONS on the learning actions (a server error once): what the action is, for anyone signed in.
+OPTIONS lessons/{reading_lesson}/complete/         -               401  200  200  200  200  200  200  200
+OPTIONS lessons/{quiz_lesson}/quiz/                -               401  200  200  200  200  200  200  200
 GET     enrolments/                                -               401  200  200  200  200  200  200  200
 POST    enrolments/                                enrol           401  201  201  201  201  201  201  201
 # Certificates: the holder and staff whose territory reaches them (leaders do not open them);

@@ -7,19 +7,25 @@ exactly one response.
 
 import datetime
 import itertools
+import json
+import os
 import random
+import signal
+import subprocess
+import sys
 import threading
 import uuid
 from collections import Counter
 
 import pytest
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from api.idempotency import STALE_AFTER, _hash
+from api.idempotency import _hash
 from members.models import AttendanceMark, IdempotencyRecord, Membership, Session, User
 from members.services.attendance import attendance_sync
 from tests.api.conftest import sync_inputs
@@ -238,19 +244,15 @@ def test_the_queries_per_batch_do_not_depend_on_its_size():
 
 
 @transactional
-def test_twenty_retries_taking_over_a_stale_key_do_the_work_once():
-    """A request died without a trace and left its key "processing" for too long: the retries that
-    arrive together may take it over, but only one of them may do the work."""
+def test_twenty_retries_of_a_key_a_dead_request_left_do_the_work_once():
+    """A request died and left its key "processing", unlocked: the retries that arrive together take
+    it over at once (no timeout to wait out), and only one of them does the work."""
     group, leader, people = group_with_members()
     body = batch(group, people)
     IdempotencyRecord.objects.create(
-        user=leader,
-        scope="attendance.sync",
-        key="stale",
-        request_hash=_hash(body),
-        created_at=timezone.now() - STALE_AFTER - datetime.timedelta(minutes=1),
+        user=leader, scope="attendance.sync", key="died", request_hash=_hash(body)
     )
-    results, errors = post_all(clients_for(leader), [body] * THREADS, ["stale"] * THREADS)
+    results, errors = post_all(clients_for(leader), [body] * THREADS, ["died"] * THREADS)
 
     assert not errors, errors
     statuses = Counter("replayed" if replayed else status for status, replayed, _body in results.values())
@@ -260,3 +262,53 @@ def test_twenty_retries_taking_over_a_stale_key_do_the_work_once():
         mark["uuid"]: 1 for mark in body["marks"]
     }
     assert statuses[200] == 1, statuses  # the key promises the work is done once
+
+
+def database_url() -> str:
+    """The test database, for another process."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@transactional
+def test_a_server_process_killed_mid_sync_frees_its_key_for_the_retry_at_once(tmp_path):
+    """A real process takes the batch, writes its 500 marks and is killed with SIGKILL before it
+    commits. While it lives, the same key answers 409 and nothing is visible; once it is dead, the
+    phone's retry with the same key is accepted at once, and every mark is stored exactly once."""
+    group, leader, people = group_with_members()
+    body = batch(group, people)
+    (tmp_path / "body.json").write_text(json.dumps(body), encoding="utf-8")
+    token = AuthToken.objects.create(user=leader)[1]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tests.api.dying_worker", token, "killed", str(tmp_path / "body.json")],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "lms.settings.test"},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stdout.readline().strip() == "working", "the worker never reached the sync"
+        record = IdempotencyRecord.objects.get(user=leader, key="killed")
+        assert record.state == "processing"
+        phone = clients_for(leader, 1)[0]
+        twin = phone.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="killed")
+        assert twin.status_code == 409 and twin.json()["error"]["code"] == "in_progress"
+        assert AttendanceMark.objects.count() == 0  # written, not committed
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    assert worker.returncode == -signal.SIGKILL
+    # PostgreSQL notices the closed connection, rolls the transaction back and frees the row: waiting
+    # for that lock is the only wait, no timer.
+    with transaction.atomic():
+        assert IdempotencyRecord.objects.select_for_update().get(pk=record.pk).state == "processing"
+
+    retry = phone.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="killed")
+    assert retry.status_code == 200, retry.content
+    assert "Idempotent-Replayed" not in retry
+    assert retry.json()["counts"] == {"accepted": 500, "duplicate": 0, "rejected": 0}
+    assert [s["outcome"] for s in retry.json()["sessions"]] == ["accepted"]
+    assert AttendanceMark.objects.count() == 500 and Session.objects.filter(group=group).count() == 1
+    again = phone.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="killed")
+    assert again["Idempotent-Replayed"] == "true" and again.json() == retry.json()
