@@ -14,10 +14,10 @@ import json
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.serializers.json import DjangoJSONEncoder
 
 from members import personal_data as registry
 from members.personal_data import Erase
+from members.personal_data.export import LocalTimeEncoder
 from tests import factories
 
 User = get_user_model()
@@ -131,7 +131,8 @@ def everything(world, django_capture_on_commit_callbacks, settings, tmp_path):
 
 
 def _jsonable(value):
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    """As the export writes it: times at +07:00, as everywhere in HọcSố."""
+    return json.loads(json.dumps(value, cls=LocalTimeEncoder))
 
 
 def _exported(value):
@@ -169,7 +170,7 @@ def test_the_export_holds_every_exported_field_of_every_row(everything, client):
 @pytest.mark.django_db
 def test_the_export_tells_the_consent_and_its_witness(everything, world):
     consent = registry.export_person(everything)["consent"]
-    assert consent["version"] == "assisted-2025-1"
+    assert consent["version"] == "assisted-2025-1" and consent["given_at"].endswith("+07:00")
     assert consent["witnessed_by"] == {"id": world.leader_a.pk, "name": world.leader_a.full_name}
     assert "they agreed" in consent["text"] or "họ đã đồng ý" in consent["text"]
 
