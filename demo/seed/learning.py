@@ -23,7 +23,7 @@ from django.db import transaction
 
 from certificates import keys
 from certificates import payload as payloads
-from certificates.models import Certificate, SerialCounter
+from certificates.models import Certificate, SerialCounter, StatusListCounter
 from certificates.services import course_snapshot, issuer_settings, profile_snapshot
 from courses.models import CompetencyProfile, CoursePage
 from demo.seed.bulk import insert_rows
@@ -283,6 +283,11 @@ def _certify(certified) -> None:
             User.objects.filter(pk__in=holders[start : start + 20000]).values_list("pk", "full_name")
         )
     counters: dict[int, int] = dict(SerialCounter.objects.values_list("year", "last"))
+    # Each certificate's bit in the public revocation list, given out as certificate_issue does.
+    status_index = (
+        StatusListCounter.objects.filter(purpose="revocation").values_list("last", flat=True).first()
+    )
+    status_index = -1 if status_index is None else status_index
     rows = []
     for user_id, course, profile, moment in sorted(certified, key=lambda item: item[3]):
         year = moment.year
@@ -292,6 +297,7 @@ def _certify(certified) -> None:
         code = course.code if course else profile.code
         kind = payloads.KIND_COURSE if course else payloads.KIND_PROFILE
         claims = payloads.Claims(ring.current_kid, serial, moment.date(), kind, code, name)
+        status_index += 1
         rows.append(
             Certificate(
                 serial=serial,
@@ -306,11 +312,13 @@ def _certify(certified) -> None:
                 issuer_name=issuer,
                 key_id=ring.current_kid,
                 payload=payloads.sign(claims, ring),
+                status_index=status_index,
             )
         )
     Certificate.objects.bulk_create(rows, batch_size=BATCH)
     for year, last in counters.items():
         SerialCounter.objects.update_or_create(year=year, defaults={"last": last})
+    StatusListCounter.objects.update_or_create(purpose="revocation", defaults={"last": status_index})
     _revoke_one()
 
 

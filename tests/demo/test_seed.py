@@ -106,6 +106,15 @@ def test_the_seed_loads_the_province_at_real_scale_and_twice_changes_nothing(tmp
         assert user is not None and user.full_name == row["name"]
     assert not AuditEvent.objects.exists()  # bulk demo data is not an audited act
 
+    # Certificates as certificate_issue makes them: a check code and a bit in the revocation list each,
+    # none shared, and the counter past the last one so that the next issue takes a free bit.
+    from certificates.models import Certificate, StatusListCounter
+
+    indexes = list(Certificate.objects.values_list("status_index", flat=True))
+    assert len(indexes) > 1000 and None not in indexes and len(set(indexes)) == len(indexes)
+    assert StatusListCounter.objects.get(purpose="revocation").last == max(indexes)
+    assert not Certificate.objects.filter(check_code="").exists()
+
     # The statistics are there at once: every commune computed, every group's last meeting known,
     # and the sessions and marks of the year counted; some groups have stopped meeting, most not.
     assert CommuneFreshness.objects.filter(refreshed_at__isnull=False, changed_at__isnull=True).count() == 56
