@@ -62,7 +62,8 @@ def test_someone_who_signed_up_alone_sees_the_words_they_agreed_to(client, world
     assert "Tôi đồng ý để HọcSố lưu họ tên, số điện thoại, thôn xóm và kết quả học tập" in body
 
 
-def test_the_page_is_linked_from_the_header_and_my_learning(client, world):
+def test_the_page_is_linked_from_every_page_and_my_learning(client, world):
+    """From "Học của tôi" and from the foot of every page (the header stays short on a 360 px phone)."""
     client.force_login(world.resident_a)
     body = client.get("/hoc-cua-toi/").content.decode()
     assert body.count('href="/du-lieu-cua-toi/"') == 2
