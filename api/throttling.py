@@ -40,10 +40,3 @@ class SignInAddressThrottle(_AddressThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class VerifyThrottle(_AddressThrottle):
-    scope = "verify"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -52,11 +52,12 @@ def lookup(
     serial = verification.normalise_serial(serial)
     if not code:
         return Verification(Status.CODE_NEEDED, serial)
-    # Refused once the day's wrong codes are used up, even for the right code: otherwise the
-    # eleventh guess would still tell right from wrong.
-    if throttling.is_over("verify-code", serial, WRONG_CODES_PER_DAY - 1, DAY):
+    # Every try is counted before the code is compared, and a right one given back: parallel guesses
+    # cannot slip past the limit, and once the day's wrong codes are used up even the right code is
+    # refused (otherwise the eleventh guess would still tell right from wrong).
+    if not throttling.hit("verify-code", serial, WRONG_CODES_PER_DAY, DAY):
         return Refusal("serial", _seconds_left(DAY))
     result = verification.verify_code(serial, code)
-    if result.status == Status.NO_MATCH:
-        throttling.hit("verify-code", serial, WRONG_CODES_PER_DAY, DAY)
+    if result.status != Status.NO_MATCH:
+        throttling.give_back("verify-code", serial, DAY)
     return result

@@ -234,10 +234,7 @@ def tell_holder_to_download_again(certificate: Certificate) -> None:
     holder = certificate.holder
     if holder is None or holder.erased_at is not None or not sms.sms_enabled():
         return
-    language = (
-        holder.preferred_language if holder.preferred_language in settings.INTERFACE_LANGUAGES else "vi"
-    )
-    with translation.override(language):
+    with translation.override(sms.language_for(holder)):
         text = _(
             "HọcSố: your certificate %(serial)s was signed again. Download the new copy from “My "
             "learning”: %(address)s"

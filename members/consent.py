@@ -16,7 +16,22 @@ from django.utils.translation import gettext_lazy as _
 class ConsentText:
     version: str
     witnessed: bool  # someone else (a leader, an officer) recorded it for the person
-    text: Promise  # the words shown, as shown (the form's label)
+    text: Promise  # the words shown, as shown (the form's label, or the import column's rule)
+    # What the person agreed to, told to them on "Dữ liệu của tôi": the words they saw, or, when
+    # someone recorded it for them, the same promise in plain words (not the leader's or the
+    # spreadsheet's wording).
+    agreed: Promise | None = None
+
+    @property
+    def for_the_person(self) -> Promise:
+        return self.agreed or self.text
+
+
+# What a leader or an officer asks a person to agree to, said to that person.
+RECORDED_FOR_YOU = _(
+    "HọcSố keeps your name, mobile number, village and learning progress, to follow your learning and "
+    "issue your certificates. You can see or delete them at any time."
+)
 
 
 SIGNUP = ConsentText(
@@ -34,6 +49,7 @@ ASSISTED = ConsentText(
         "I explained to this person what HọcSố keeps (name, mobile number, village, learning progress) "
         "and why, and they agreed."
     ),
+    RECORDED_FOR_YOU,
 )
 IMPORTED = ConsentText(
     "import-2025-1",
@@ -42,6 +58,7 @@ IMPORTED = ConsentText(
         "Required: Có only if the person agreed that HọcSố keeps their name, mobile number, village "
         "and learning progress. Rows without consent are refused."
     ),
+    RECORDED_FOR_YOU,
 )
 ADMINISTRATOR = ConsentText(
     "admin-2025-1",

@@ -25,6 +25,7 @@ cool-off period, never the password typed; successful sign-ins are not logged.
 """
 
 import math
+from dataclasses import dataclass
 from datetime import timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -124,8 +125,17 @@ class KnownDeviceMiddleware:
 # The rules --------------------------------------------------------------------------------------
 
 
-def refusal(request, credentials: dict | None = None) -> timedelta | None:
-    """How much longer sign-ins like this one are refused; None when they are allowed."""
+@dataclass(frozen=True)
+class Refusal:
+    """Sign-ins like this one are refused for ``wait`` more, by ``rule``: ``number`` (this number from
+    this address, or spread over many addresses) or ``address`` (many numbers tried from here)."""
+
+    wait: timedelta
+    rule: str
+
+
+def refusal(request, credentials: dict | None = None) -> Refusal | None:
+    """Whether, and how much longer, sign-ins like this one are refused; None when they are allowed."""
     AxesProxyHandler.update_request(request)
     account = get_client_username(request, credentials)
     address = request.axes_ip_address
@@ -140,22 +150,23 @@ def refusal(request, credentials: dict | None = None) -> timedelta | None:
         .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
         .order_by()
     }
-    refused_since = []
+    refused_since: list[tuple] = []
     pair = per_address.get(address)
     if pair and pair["failures"] >= pair_limit:
-        refused_since.append(pair["last"])
+        refused_since.append((pair["last"], "number"))
     if not knows_device(request, account):
         spread = sum(min(row["failures"], pair_limit) for row in per_address.values())
         if per_address and spread >= settings.SIGN_IN_ACCOUNT_CEILING:
-            refused_since.append(max(row["last"] for row in per_address.values()))
+            refused_since.append((max(row["last"] for row in per_address.values()), "number"))
         here = recent.filter(ip_address=address).aggregate(
             failures=Sum("failures_since_start"), last=Max("attempt_time")
         )
         if (here["failures"] or 0) >= settings.SIGN_IN_ADDRESS_CEILING:
-            refused_since.append(here["last"])
+            refused_since.append((here["last"], "address"))
     if not refused_since:
         return None
-    return max(refused_since) + cool_off - now
+    since, rule = max(refused_since, key=lambda item: item[0])
+    return Refusal(since + cool_off - now, rule)
 
 
 class SignInGuard(AxesDatabaseHandler):
@@ -180,12 +191,20 @@ def clear_failures(*, account: str) -> int:
 # What a refused person sees ----------------------------------------------------------------------
 
 
-def wait_minutes(wait: timedelta | None) -> int:
-    seconds = wait.total_seconds() if wait else get_cool_off().total_seconds()
+def wait_minutes(refused: Refusal | None) -> int:
+    seconds = refused.wait.total_seconds() if refused else get_cool_off().total_seconds()
     return max(1, math.ceil(seconds / 60))
 
 
-def refusal_message(minutes: int) -> str:
+def refusal_message(refused: Refusal | None, minutes: int) -> str:
+    if refused is not None and refused.rule == "address":
+        return ngettext(
+            "Many wrong passwords were typed from this connection, so phones that never signed in here "
+            "must wait %(minutes)d minute. A phone that signed in before can sign in now.",
+            "Many wrong passwords were typed from this connection, so phones that never signed in here "
+            "must wait %(minutes)d minutes. A phone that signed in before can sign in now.",
+            minutes,
+        ) % {"minutes": minutes}
     return ngettext(
         "Too many wrong passwords for this number. Wait %(minutes)d minute and try again, or ask your "
         "group leader for a password reset code.",
@@ -200,11 +219,12 @@ def lockout_response(request, original_response=None, credentials: dict | None =
     if request.path.startswith("/api/") and original_response is not None:
         # The API answers refusals itself, in its one error format (api/views/auth.py).
         return original_response
-    minutes = wait_minutes(refusal(request, credentials))
+    refused = refusal(request, credentials)
+    minutes = wait_minutes(refused)
     response = render(
         request,
         "members/locked_out.html",
-        {"minutes": minutes, "message": refusal_message(minutes)},
+        {"minutes": minutes, "message": refusal_message(refused, minutes)},
         status=429,
     )
     response["Retry-After"] = str(minutes * 60)

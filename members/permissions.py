@@ -243,7 +243,7 @@ def people_erasable_by(user: User) -> QuerySet[User]:
         territory = replace(scope, led_group_ids=frozenset())
         people = people.filter(pk__in=User.objects.filter(_people_filter(territory)).values("pk"))
     if not user.is_superuser:
-        people = people.exclude(is_superuser=True).exclude(is_staff=True).exclude(staff_scopes__isnull=False)
+        people = people.exclude(_admin_powers())
     return people
 
 
@@ -302,16 +302,22 @@ def can_answer_invitation(user: User, invitation: GroupInvitation) -> bool:
 # Password reset codes ----------------------------------------------------------------------------
 
 
-def _no_more_power_than_a_resident() -> Q:
-    """No admin access of any kind, no staff territory, leading no group."""
-    return ~(
+def _admin_powers() -> Q:
+    """People with any way into an admin: an administrator, the Django admin, a staff territory, or
+    any Django group or permission (a Wagtail editor, say)."""
+    return (
         Q(is_superuser=True)
         | Q(is_staff=True)
         | Q(pk__in=User.groups.through.objects.values("user_id"))
         | Q(pk__in=User.user_permissions.through.objects.values("user_id"))
         | Q(pk__in=StaffScope.objects.values("user_id"))
-        | Q(pk__in=Membership.objects.active().leading().values("user_id"))
     )
+
+
+def no_more_power_than_a_resident() -> Q:
+    """No admin access of any kind, no staff territory, leading no group: whose account a code given
+    by someone else (or texted to the number) may open."""
+    return ~(_admin_powers() | Q(pk__in=Membership.objects.active().leading().values("user_id")))
 
 
 def people_resettable_by(user: User) -> QuerySet[User]:
@@ -334,7 +340,7 @@ def people_resettable_by(user: User) -> QuerySet[User]:
             reach |= Q(village__commune_id__in=scope.commune_ids)
             reach |= Q(pk__in=active.filter(group__commune_id__in=scope.commune_ids).values("user_id"))
         people = people.filter(reach)
-    return people.filter(_no_more_power_than_a_resident())
+    return people.filter(no_more_power_than_a_resident())
 
 
 def can_issue_reset_code(user: User, person: User) -> bool:

@@ -3,7 +3,7 @@ download, and withdrawing consent, which deletes their data (Law 91/2025/QH15: w
 HọcSố may not keep it)."""
 
 from django import forms
-from django.contrib.auth import logout
+from django.contrib.auth import authenticate, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from members import throttling
 from members.personal_data import export_allowed, export_person
 from members.selectors.privacy import my_data as my_data_of
-from members.services import audit_record
+from members.services import audit_record, passwords
 from members.services.privacy import ErasureReason, person_erase
 
 # Wrong passwords on the deletion form, per person, per quarter of an hour: a borrowed phone that is
@@ -35,18 +35,29 @@ class EraseMyDataForm(forms.Form):
         error_messages={"required": _("Tick this box to confirm.")},
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.request = request
+        self.user = request.user
+
+    def clean(self):
+        if passwords.reset_by_someone_else_recently(self.user):
+            raise ValidationError(
+                _(
+                    "Your password was just reset with a code someone else gave. For %(days)d days your "
+                    "data can only be deleted by your commune officer, at your request."
+                )
+                % {"days": passwords.RESET_BY_OTHER_QUIET_DAYS}
+            )
+        return super().clean()
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        ident = str(self.user.pk)
-        # After the fifth wrong password in the window, no password is checked until it ends.
-        if throttling.is_over("erase_my_data", ident, PASSWORD_TRIES - 1, PASSWORD_WINDOW):
+        # Counted before it is checked, so that parallel posts cannot try more than the limit; and
+        # checked through authenticate(), so that the sign-in guard (django-axes) counts failures too.
+        if not throttling.hit("erase_my_data", str(self.user.pk), PASSWORD_TRIES, PASSWORD_WINDOW):
             raise ValidationError(_("Too many wrong passwords. Wait a quarter of an hour, then try again."))
-        if not self.user.check_password(password):
-            throttling.hit("erase_my_data", ident, PASSWORD_TRIES, PASSWORD_WINDOW)
+        if authenticate(self.request, username=self.user.phone, password=password) is None:
             raise ValidationError(_("The password is wrong. Please check and try again."))
         return password
 
@@ -77,7 +88,7 @@ def my_data_download(request):
 @login_required
 def my_data_erase(request):
     """Withdraw consent and delete my data, after the password and a plain confirmation."""
-    form = EraseMyDataForm(request.POST or None, user=request.user)
+    form = EraseMyDataForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         try:
             person_erase(

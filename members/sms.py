@@ -99,6 +99,12 @@ class HttpGatewayBackend(BaseBackend):
             raise SmsError(f"the SMS gateway answered HTTP {status}")
 
 
+def language_for(person) -> str:
+    """The language to text a person in: theirs if the interface speaks it, else Vietnamese."""
+    language = person.preferred_language
+    return language if language in settings.INTERFACE_LANGUAGES else settings.LANGUAGE_CODE
+
+
 def sms_enabled() -> bool:
     return bool(settings.SMS_BACKEND)
 

@@ -5,6 +5,7 @@ Vietnamese carriers put many people behind one address, so limits keyed on the a
 generous; sign-in is limited per account *and* address, never per address alone.
 """
 
+import contextlib
 import ipaddress
 import time
 
@@ -21,22 +22,38 @@ def client_address(request) -> str:
     ``REMOTE_ADDR``: X-Forwarded-For is then a header anyone can send, and is ignored. Behind N
     trusted proxies, each of which appends the address it saw to X-Forwarded-For, the client is the
     N-th entry from the right: entries further left were written by the client and prove nothing.
+    An IPv6 address counts as its /64 (``_subscriber``).
     """
     remote = request.META.get("REMOTE_ADDR", "")
     count = settings.TRUSTED_PROXY_COUNT
     if count <= 0:
-        return remote
+        return _subscriber(remote)
     forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if not forwarded:
-        return remote
+        return _subscriber(remote)
     # Fewer entries than proxies: the request skipped an outer proxy. The left-most entry was still
     # written by one of ours (the same choice as DRF's NUM_PROXIES).
     candidate = forwarded[-min(count, len(forwarded))]
     try:
-        return str(ipaddress.ip_address(candidate))
+        return _subscriber(str(ipaddress.ip_address(candidate)))
     except ValueError:
-        return remote
+        return _subscriber(remote)
+
+
+def _subscriber(address: str) -> str:
+    """An IPv6 address stands for its /64: a phone or a home router is given a whole /64 and can pick
+    a new address in it for every request, so a limit keyed on the full address would not hold.
+    IPv4 addresses are kept as they are."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 4:
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return str(parsed.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
 
 
 def _key(scope: str, ident: str, window: int) -> str:
@@ -60,7 +77,10 @@ def hit(scope: str, ident: str, limit: int, period: int = 60) -> bool:
     return count <= limit
 
 
-def is_over(scope: str, ident: str, limit: int, period: int = 60) -> bool:
-    """Whether ``ident`` already went over ``limit`` in this window (without counting)."""
+def give_back(scope: str, ident: str, period: int = 60) -> None:
+    """Take back one count of this window, for a try that turned out not to count (a right answer
+    where only wrong ones are limited). Counting first and giving back after keeps parallel tries
+    from slipping past the limit while they are being checked."""
     window = int(time.time() // period)
-    return (cache.get(_key(scope, ident, window)) or 0) > limit
+    with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give back
+        cache.decr(_key(scope, ident, window))

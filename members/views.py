@@ -61,14 +61,14 @@ def forgot_password(request):
     if action == "sms" and sms.sms_enabled() and sms_form.is_valid():
         phone = sms_form.cleaned_data["phone"]
         if not passwords.sms_allowed(phone=phone, address=address):
-            return _too_many_tries(request, context)
+            return _too_many_tries(request, context, passwords.SMS_PERIOD)
         passwords.reset_code_send_by_sms(phone=phone)
         context["sent"] = True
         context["form"] = PasswordResetRedeemForm(initial={"phone": sms_form["phone"].value()})
     elif action == "redeem" and redeem_form.is_valid():
         data = redeem_form.cleaned_data
         if not passwords.redeem_allowed(phone=data["phone"], address=address):
-            return _too_many_tries(request, context)
+            return _too_many_tries(request, context, passwords.REDEEM_PERIOD)
         try:
             person = passwords.password_reset_redeem(
                 phone=data["phone"], code=data["code"], new_password=data["new_password"]
@@ -84,10 +84,10 @@ def forgot_password(request):
     return render(request, "members/forgot_password.html", context, status=status)
 
 
-def _too_many_tries(request, context):
-    context["too_many"] = True
+def _too_many_tries(request, context, period: int):
+    context["too_many"] = period // 60  # minutes to wait
     response = render(request, "members/forgot_password.html", context, status=429)
-    response["Retry-After"] = str(passwords.REDEEM_PERIOD)
+    response["Retry-After"] = str(period)
     return response
 
 

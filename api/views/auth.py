@@ -53,8 +53,9 @@ def me_data(user) -> dict:
 
 def locked_out_response(request, phone: str) -> Response:
     """429 in the API's error format: how long to wait, and the way back (a reset code)."""
-    minutes = lockout.wait_minutes(lockout.refusal(request, {"username": phone}))
-    response = error_response(429, "locked_out", lockout.refusal_message(minutes))
+    refused = lockout.refusal(request, {"username": phone})
+    minutes = lockout.wait_minutes(refused)
+    response = error_response(429, "locked_out", lockout.refusal_message(refused, minutes))
     response["Retry-After"] = str(minutes * 60)
     return response
 

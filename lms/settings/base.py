@@ -181,7 +181,6 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "preferred_language"]
-WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Trainers cannot publish: an approved review publishes on its own authority (courses.workflows).
 WAGTAIL_FINISH_WORKFLOW_ACTION = "courses.workflows.publish_approved"
 # Staff with an e-mail address reset their password by e-mail (Wagtail's admin, Django's signed
@@ -341,7 +340,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "sign_in": env_str("THROTTLE_SIGN_IN", "10/min"),
         "sign_in_address": env_str("THROTTLE_SIGN_IN_ADDRESS", "300/min"),
-        "verify": env_str("THROTTLE_VERIFY", "60/min"),
     },
 }
 REST_KNOX = {

@@ -99,6 +99,7 @@ def consent_summary(person) -> dict[str, Any]:
         "given_at": _moment(person.consent_at),
         "version": person.consent_version or None,
         "text": str(text.text) if text else None,
+        "agreed": str(text.for_the_person) if text else None,
         "witnessed_by": {"id": witness.pk, "name": str(witness)} if witness else None,
     }
 

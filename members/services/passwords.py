@@ -16,6 +16,7 @@ sending (``redeem_allowed``, ``sms_allowed``). Only a keyed hash of a code is st
 code nor the password ever reaches the audit trail or a log.
 """
 
+import contextlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,10 +31,10 @@ from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from members import lockout, permissions, throttling
-from members.models import PasswordResetCode, User
+from members.models import AuditEvent, PasswordResetCode, User
 from members.phone import normalize_phone
 from members.services.people import audit_record
-from members.sms import SmsError, send_sms
+from members.sms import SmsError, language_for, send_sms, sms_enabled
 
 CODE_DIGITS = 6
 # Long enough to walk home from the leader's house; short enough to be useless once forgotten.
@@ -106,7 +107,23 @@ def reset_code_issue(*, person: User, acting_user: User) -> IssuedCode:
     """A leader, officer, trainer or administrator issues a code for someone they know, to read out."""
     if not permissions.can_issue_reset_code(acting_user, person):
         raise PermissionDenied
-    return _create(person, _new_code(), channel=PasswordResetCode.Channel.IN_PERSON, issued_by=acting_user)
+    issued = _create(person, _new_code(), channel=PasswordResetCode.Channel.IN_PERSON, issued_by=acting_user)
+    transaction.on_commit(lambda: _tell_the_person(person, acting_user))
+    return issued
+
+
+def _tell_the_person(person: User, issuer: User) -> None:
+    """Where the province has text messages, the person learns that someone gave out a code for their
+    account (so that a code they did not ask for does not go unnoticed)."""
+    if not sms_enabled():
+        return
+    with translation.override(language_for(person)):
+        text = _(
+            "HọcSố: %(issuer)s gave a password reset code for your account. If you did not ask for it, "
+            "tell your commune officer."
+        ) % {"issuer": issuer.full_name}
+    with contextlib.suppress(SmsError):  # the backend logs why, without the number or the text
+        send_sms(person.phone, text)
 
 
 def sms_allowed(*, phone: str, address: str) -> bool:
@@ -120,13 +137,19 @@ def reset_code_send_by_sms(*, phone: str) -> None:
     """Text a code to ``phone`` if it is the number of an active account; otherwise do nothing. The
     caller answers the same either way. A gateway failure is logged (without number or text) and
     leaves the person's earlier code as it was."""
-    person = User.objects.filter(phone=_number(phone), is_active=True).first()
+    # A text opens only a resident's account: whoever holds the SIM (a stolen phone, a swapped SIM)
+    # must not get into a leader's, an officer's or an administrator's. They use the e-mail reset
+    # or ask someone who knows them.
+    person = (
+        User.objects.filter(phone=_number(phone), is_active=True)
+        .filter(permissions.no_more_power_than_a_resident())
+        .first()
+    )
     if person is None:
         return
     code = _new_code()
     minutes = int(LIFETIME[PasswordResetCode.Channel.SMS].total_seconds() // 60)
-    language = person.preferred_language if person.preferred_language in ("vi", "en") else "vi"
-    with translation.override(language):
+    with translation.override(language_for(person)):
         text = _(
             "HọcSố: your password reset code is %(code)s. It works for %(minutes)d minutes. "
             "Never tell it to anyone."
@@ -191,7 +214,7 @@ def password_reset_redeem(*, phone: str, code: str, new_password: str) -> User:
             used_at=timezone.now()
         ):
             raise _refused()  # redeemed a moment ago by a parallel request
-        _set_password(person, new_password, channel=record.channel)
+        _set_password(person, new_password, channel=record.channel, issued_by=record.issued_by_id)
     return person
 
 
@@ -202,11 +225,37 @@ def password_reset_by_email(*, person: User, new_password: str) -> User:
     return person
 
 
-def _set_password(person: User, new_password: str, *, channel: str) -> None:
+def _set_password(person: User, new_password: str, *, channel: str, issued_by: int | None = None) -> None:
     person.set_password(new_password)
     person.save(update_fields=["password"])
     # A new password signs out every session (Django checks each against the password hash) and, here,
     # every app token; the failed sign-ins that may have locked the account are forgotten.
     AuthToken.objects.filter(user=person).delete()
     lockout.clear_failures(account=person.phone)
-    audit_record(actor=person, action="password.reset", target=person, changes={"channel": [None, channel]})
+    changes = {"channel": [None, channel]}
+    if issued_by is not None and issued_by != person.pk:
+        changes["code_issued_by"] = [None, issued_by]
+    audit_record(actor=person, action="password.reset", target=person, changes=changes)
+
+
+# Someone who knows a person can open their account with a code: for a while after that, the account
+# cannot be deleted from inside (the person asks their commune officer instead), so that a leader who
+# reset a member's password cannot also erase them. The person can always find out who gave the code.
+RESET_BY_OTHER_QUIET_DAYS = 7
+
+
+def reset_by_someone_else_recently(person: User) -> bool:
+    """Whether the person's password was last set with a code someone else gave, in the last days."""
+    since = timezone.now() - timedelta(days=RESET_BY_OTHER_QUIET_DAYS)
+    last = (
+        AuditEvent.objects.filter(
+            action="password.reset",
+            target_type=User._meta.label_lower,
+            target_id=str(person.pk),
+            created_at__gte=since,
+        )
+        .order_by("-created_at", "-id")
+        .values_list("changes", flat=True)
+        .first()
+    )
+    return bool(last and "code_issued_by" in last)

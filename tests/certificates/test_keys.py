@@ -237,11 +237,22 @@ def test_revoked_certificates_and_trusted_keys_are_left_alone(
         assert "Đã bị thu hồi" in body
 
 
-def test_the_command_line_verifier_says_the_same(certificate, compromised, capsys):
+def test_the_command_line_verifier_says_the_same(certificate, compromised, capsys, world):
     text = payloads.qr_text("http://testserver", certificate.serial, bytes(certificate.payload))
     with pytest.raises(SystemExit) as caught:
         call_command("verify_certificate", text, offline=True)
     assert caught.value.code == 1 and "key_compromised" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as caught:
+        call_command("verify_certificate", text)
+    assert caught.value.code == 1 and "Register: key_compromised" in capsys.readouterr().out
+    # Revoked, on its own paper signed with the stolen key: "revoked", as the verify page says.
+    services.certificate_revoke(certificate=certificate, reason="Cấp nhầm", acting_user=world.trainer)
+    with pytest.raises(SystemExit) as caught:
+        call_command("verify_certificate", text)
+    assert caught.value.code == 1 and "Register: revoked" in capsys.readouterr().out
+    certificate = Certificate.objects.get(pk=certificate.pk)
+    Certificate.objects.filter(pk=certificate.pk).update(status="valid", revoked_at=None, revoked_reason="")
+    certificate.refresh_from_db()
     services.certificate_resign(certificate=certificate)
     certificate.refresh_from_db()
     call_command(

@@ -71,10 +71,34 @@ def test_an_unknown_serial_looks_exactly_like_a_known_one(client, certificate, t
     ).replace("CB-2026-999999", "<serial>")
 
 
+@pytest.mark.parametrize(
+    ("typed", "status"), [("CB-2026-00000%00", 200), ("%F0%9F%98%80", 200), ("a" * 41, 404)]
+)
+def test_an_address_no_serial_could_have_names_no_one(client, certificate, typed, status):
+    """Odd characters get the code form back; an address too long for any serial is not found."""
+    response = client.get(f"/v/{typed}/", {"code": certificate.check_code})
+    body = response.content.decode()
+    assert response.status_code == status and NAME not in body
+    assert ('name="serial"' in body) == (status == 200)
+
+
 def test_a_serial_no_register_could_hold_gets_the_form_again(client, certificate):
-    for typed in ("CB-2026-00000%00", "%F0%9F%98%80", "a" * 41):
-        response = client.get(f"/v/{typed}/", {"code": certificate.check_code})
-        assert response.status_code in (200, 404) and NAME not in response.content.decode()
+    """Typed in the form: a NUL byte, an emoji or 41 characters never reach the database."""
+    for typed in ("CB-2026-00000\x00", "😀", "a" * 41):
+        response = client.get("/v/", {"serial": typed, "code": certificate.check_code})
+        assert response.status_code == 200 and 'name="serial"' in response.content.decode()
+        assert NAME not in response.content.decode()
+
+
+def test_right_codes_do_not_use_up_the_days_wrong_ones(client, certificate):
+    """An employer may check the same paper many times a day: only wrong codes count."""
+    cache.clear()
+    for _ in range(lookups.WRONG_CODES_PER_DAY * 2):
+        body = client.get(f"/v/{certificate.serial}/", {"code": certificate.check_code}).content.decode()
+        assert "Chứng nhận hợp lệ" in body
+    for _ in range(lookups.WRONG_CODES_PER_DAY):
+        assert client.get(f"/v/{certificate.serial}/", {"code": wrong_code(certificate)}).status_code == 200
+    assert client.get(f"/v/{certificate.serial}/", {"code": certificate.check_code}).status_code == 429
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(settings):
         (2, "6.6.6.6, 198.51.100.7, 10.0.0.2", "198.51.100.7"),
         # Fewer entries than proxies: the left-most, which one of ours wrote.
         (2, "198.51.100.7", "198.51.100.7"),
-        (1, "2001:db8::1", "2001:db8::1"),
+        (1, "2001:db8::1", "2001:db8::"),  # an IPv6 client counts as its /64
         # Not an address, or no header at all: the connection's peer.
         (1, "6.6.6.6, not-an-address", "192.0.2.10"),
         (1, None, "192.0.2.10"),
@@ -136,3 +136,30 @@ def test_behind_one_proxy_a_lockout_follows_the_right_most_entry(settings):
         "/dang-nhap/", {"username": "0912345678", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.8"
     )
     assert elsewhere.status_code == 302 and elsewhere.wsgi_request.user == person
+
+
+def test_an_ipv6_client_cannot_escape_a_limit_by_changing_address_within_its_64(
+    client, settings, throttle_clock
+):
+    """A phone gets a whole /64 and may use a new address in it for each request."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    answers = [
+        client.get("/v/CB-2026-999999/", REMOTE_ADDR=f"2001:db8:1:2::{n + 1:x}").status_code
+        for n in range(61)
+    ]
+    assert answers[:60] == [200] * 60 and answers[60] == 429
+    assert client.get("/v/CB-2026-999999/", REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("remote", "seen"),
+    [
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("203.0.113.9", "203.0.113.9"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_an_ipv6_address_counts_as_its_64(rf, settings, remote, seen):
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_address(rf.get("/", REMOTE_ADDR=remote)) == seen

@@ -181,7 +181,8 @@ def test_the_right_code_sets_the_password_signs_in_and_ends_every_other_session_
     assert other_phone.get(reverse("members:my_learning")).status_code == 302  # signed out
     assert PasswordResetCode.objects.get().used_at is not None
     event = AuditEvent.objects.get(action="password.reset")
-    assert event.actor == person and event.changes == {"channel": [None, "in_person"]}
+    assert event.actor == person
+    assert event.changes == {"channel": [None, "in_person"], "code_issued_by": [None, world.leader_a.pk]}
     # Used once, never again.
     assert redeem(Client(), person.phone, issued.code, "mot-mat-khau-khac-9").status_code == 400
 
@@ -463,3 +464,48 @@ def test_a_trainer_granted_later_is_staff_for_the_e_mail_reset(world):
     staff_scope_grant(user=person, role=StaffScope.Role.PROVINCIAL_TRAINER)
     Client().post("/admin/password_reset/", {"email": person.email})
     assert len(mail.outbox) == 1
+
+
+def test_a_text_opens_only_a_plain_residents_account(world):
+    """Whoever holds a leader's, an officer's or an administrator's SIM does not get into the account."""
+    for person in (world.leader_a, world.deputy_a, world.officer_x, world.trainer, world.admin):
+        assert ask_by_sms(Client(), person.phone, REMOTE_ADDR="10.5.0.1").status_code == 200
+    assert sms.outbox == [] and not PasswordResetCode.objects.exists()
+
+
+def test_the_person_is_texted_when_someone_gives_a_code_for_them(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        issued = passwords.reset_code_issue(person=world.resident_a, acting_user=world.leader_a)
+    [message] = sms.outbox
+    assert message.to == world.resident_a.phone and world.leader_a.full_name in message.text
+    assert "cán bộ xã" in message.text and issued.code not in message.text
+
+
+def test_a_leader_who_opened_a_members_account_with_a_code_cannot_erase_them(world):
+    """The leader gives a code, redeems it, is signed in as the member: deleting the member's data from
+    inside is refused for a week (the member asks their commune officer), then allowed."""
+    issued = passwords.reset_code_issue(person=world.resident_a, acting_user=world.leader_a)
+    taker = Client()
+    assert redeem(taker, world.resident_a.phone, issued.code).status_code == 302
+    erase = {"password": NEW_PASSWORD, "confirm": "on"}
+    response = taker.post("/du-lieu-cua-toi/xoa/", erase)
+    assert response.status_code == 400 and "cán bộ xã" in response.content.decode()
+    world.resident_a.refresh_from_db()
+    assert world.resident_a.erased_at is None
+    reset = AuditEvent.objects.get(action="password.reset", target_id=str(world.resident_a.pk))
+    assert reset.changes["code_issued_by"] == [None, world.leader_a.pk]
+
+    AuditEvent.objects.filter(pk=reset.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=passwords.RESET_BY_OTHER_QUIET_DAYS, hours=1)
+    )
+    assert taker.post("/du-lieu-cua-toi/xoa/", erase).status_code == 200
+    world.resident_a.refresh_from_db()
+    assert world.resident_a.erased_at is not None
+
+
+def test_a_reset_by_the_persons_own_text_message_leaves_their_data_theirs_to_delete(world):
+    ask_by_sms(Client(), world.resident_a.phone)
+    code = re.search(r"\b(\d{6})\b", sms.outbox[0].text).group(1)
+    own = Client()
+    assert redeem(own, world.resident_a.phone, code).status_code == 302
+    assert own.post("/du-lieu-cua-toi/xoa/", {"password": NEW_PASSWORD, "confirm": "on"}).status_code == 200

@@ -199,7 +199,7 @@ def test_what_stays_is_the_tombstone_and_its_anonymous_rows(
     )
     assert tombstone.village_id == person.village_id  # the commune's numbers count residents by village
     assert not tombstone.groups.exists() and not tombstone.user_permissions.exists()
-    assert str(tombstone) == "(người đã xóa dữ liệu)"
+    assert str(tombstone) == "(người đã được xóa dữ liệu)"
     # Gone: what served only them. Kept: what the numbers and other people's records need.
     assert not QuizAttempt.objects.filter(user=person).exists()
     assert not AuthToken.objects.filter(user=person).exists()
@@ -384,11 +384,16 @@ def test_a_leader_erased_frees_the_groups_leadership(world):
     Membership.objects.filter(user=world.leader_b).update(role="member")
     services.membership_add(group=group, user=person, role="leader", acting_user=world.trainer)
     person_erase(person=person, acting_user=person, reason=ErasureReason.CONSENT_WITHDRAWN)
+    assert Membership.objects.get(user=person, group=group).role == "member"
+    # The group can choose a leader again (one active leader per group is a database constraint).
     services.membership_change_role(
         membership=Membership.objects.get(user=world.leader_b, group=group),
         role="leader",
         acting_user=world.trainer,
     )
+    assert list(group.memberships.active().filter(role="leader").values_list("user", flat=True)) == [
+        world.leader_b.pk
+    ]
 
 
 # Who may erase whom -----------------------------------------------------------------------------
@@ -407,6 +412,13 @@ def test_who_may_erase_whom(world):
     assert not permissions.can_erase_person(world.trainer, world.officer_x)  # staff: administrators only
     assert permissions.can_erase_person(world.admin, world.officer_x)
     assert not permissions.can_erase_person(world.admin, world.admin)  # themselves: "Dữ liệu của tôi"
+    # A resident of commune X who edits pages (a Wagtail group, no staff territory) has admin access:
+    # only an administrator erases them.
+    from django.contrib.auth.models import Group
+
+    world.resident_a2.groups.add(Group.objects.get_or_create(name="Editors")[0])
+    assert not permissions.can_erase_person(world.officer_x, world.resident_a2)
+    assert permissions.can_erase_person(world.admin, world.resident_a2)
     with pytest.raises(PermissionDenied):
         person_erase(person=resident_x, acting_user=world.leader_a, reason=ErasureReason.REQUESTED)
     assert User.objects.get(pk=resident_x.pk).erased_at is None

@@ -46,8 +46,9 @@ def test_the_page_shows_the_consent_when_and_witnessed_by_whom(client, neighbour
     body = client.get("/du-lieu-cua-toi/").content.decode()
     assert "Bạn đã đồng ý cho HọcSố lưu dữ liệu của mình lúc" in body
     assert f"{world.leader_a.full_name} đã đăng ký giúp bạn và ghi nhận rằng bạn đồng ý." in body
-    # The words the leader confirmed, as they were shown (the assisted sign-up form's label).
-    assert "Tôi đã giải thích cho người này HọcSố lưu những gì" in body
+    # What they agreed to, said to them (not the leader's checkbox, which the export keeps as shown).
+    assert "HọcSố lưu họ tên, số điện thoại, thôn xóm và kết quả học tập của bạn" in body
+    assert "Tôi đã giải thích cho người này" not in body
     assert "Bế Thị Láng Giềng" in body and "0977 123 456" in body and "1962" in body
 
 
@@ -219,9 +220,9 @@ def test_a_leader_sees_an_erased_member_as_such_on_the_roster(client, world):
     person_erase(person=world.resident_a2, acting_user=world.officer_x, reason=ErasureReason.REQUESTED)
     client.force_login(world.leader_a)
     page = client.get(f"/to/{world.group_a.code}/").content.decode()
-    assert "(người đã xóa dữ liệu)" in page and world.resident_a.full_name in page
+    assert "(người đã được xóa dữ liệu)" in page and world.resident_a.full_name in page
     summary = client.get(f"/to/{world.group_a.code}/diem-danh/").content.decode()
-    assert "(người đã xóa dữ liệu)" in summary
+    assert "(người đã được xóa dữ liệu)" in summary
 
 
 def test_downloading_again_and_again_is_slowed_down(client, world, one_window):

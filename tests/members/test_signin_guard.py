@@ -208,6 +208,10 @@ def test_one_address_trying_many_accounts_meets_the_address_ceiling(settings):
     client = Client()
     response = send(client, people[3].phone, PASSWORD)
     assert response.status_code == 429 and not signed_in(client, response, people[3])
+    # The page says what happened here (this connection, new phones), not "wrong passwords for
+    # this number", which would be untrue for people[3].
+    body = response.content.decode()
+    assert "từ đường truyền này" in body and "sai mật khẩu quá nhiều lần" not in body
     assert send(Client(), people[3].phone, PASSWORD, REMOTE_ADDR="10.9.9.9").status_code == 302
 
 
