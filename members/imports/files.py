@@ -112,8 +112,27 @@ def _rows(content: bytes, file_name: str) -> Iterator[list[str]]:
             _("This is an old Excel file (.xls). In Excel, choose File → Save As → Excel Workbook (.xlsx).")
         )
     if b"\x00" in content[:4096] and not content.startswith(_UTF16_BOMS):
-        raise FileProblem(not_a_list_message())
+        encoding = _utf16_without_bom(content[:4096])
+        if encoding is None:
+            raise FileProblem(not_a_list_message())
+        try:
+            return _csv_rows(content.decode(encoding))
+        except UnicodeDecodeError:
+            raise FileProblem(
+                _("This file is saved as UTF-16 (“Unicode Text”). In Excel, save it as “CSV UTF-8”.")
+            ) from None
     return _csv_rows(_decode(content))
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """Text saved as UTF-16 without its byte order mark: Latin letters, digits and separators have a
+    zero byte beside them, on the same side throughout."""
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def too_large_message() -> str:
@@ -175,13 +194,60 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
             raise FileProblem(not_a_list_message()) from None
         sheet_xml = _read_part(archive, sheet._worksheet_path)
     _check_sheet(sheet_xml)
+    marks = _empty_cells_explained(sheet_xml)
     try:
         # The size a workbook declares can be wrong (files from other programs): read every row.
         sheet.reset_dimensions()
-        for values in sheet.iter_rows(values_only=True):
-            yield [_cell_text(value) for value in values[:MAX_COLUMNS]]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(value) for value in values[:MAX_COLUMNS]]
+            for column, mark in marks.get(number, {}).items():
+                if column < len(cells) and not cells[column]:
+                    cells[column] = mark
+            yield cells
     finally:
         workbook.close()
+
+
+# Cells that read as empty for a reason the person can fix, kept in the rows in place of the empty
+# text (after a private-use character no list holds) so that the check of the rows can name the reason.
+MERGED = "\ue000merged"
+FORMULA = "\ue000formula"
+MARKS = (MERGED, FORMULA)
+_MERGED_RANGE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+[0-9]+):([A-Z]+[0-9]+)\"")
+
+
+def _empty_cells_explained(xml: bytes) -> dict[int, dict[int, str]]:
+    """row number → column index → ``MERGED`` or ``FORMULA``: the cells of merged ranges below or
+    right of the one that holds the value, and formulas Excel never calculated (files written by
+    programs; openpyxl's ``data_only`` gives ``None`` for them)."""
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+
+    def position(reference: str) -> tuple[int, int]:
+        letters, row = coordinate_from_string(reference)
+        return row, column_index_from_string(letters) - 1
+
+    marks: dict[int, dict[int, str]] = {}
+    for first, last in _MERGED_RANGE.findall(xml):
+        top, left = position(first.decode())
+        bottom, right = position(last.decode())
+        for row in range(top, min(bottom, top + MAX_ROWS) + 1):
+            for column in range(left, min(right, MAX_COLUMNS - 1) + 1):
+                if (row, column) != (top, left):
+                    marks.setdefault(row, {})[column] = MERGED
+    if b"<f" in xml or b":f>" in xml or b":f " in xml:
+        from xml.etree.ElementTree import iterparse
+
+        for _event, element in iterparse(io.BytesIO(xml)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                value = children.get("v")
+                if "f" in children and (value is None or not (value.text or "").strip()):
+                    row, column = position(element.get("r", "A1"))
+                    marks.setdefault(row, {})[column] = FORMULA
+            elif tag == "row":
+                element.clear()
+    return marks
 
 
 def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.imports import columns as C
-from members.imports.files import Table
+from members.imports.files import FORMULA, MARKS, MERGED, Table
 from members.models import Commune, CommunityGroup, ImportBatch, Membership, User, Village
 
 # Values per IN (...) list: well under SQLite's 32,766 and PostgreSQL's 65,535 query parameters, so
@@ -64,6 +64,8 @@ class Row:
     changes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # column key → why the cell reads as empty (``files.MERGED``, ``files.FORMULA``)
+    marks: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -149,13 +151,27 @@ class _Checker:
         self.scope = scope
         self.columns = C.COLUMNS[kind]
         self.today = timezone.localdate()
-        self.rows = [Row(number, self._values(cells)) for number, cells in table.rows]
+        self.rows = [self._row(number, cells) for number, cells in table.rows]
         self.plan = Plan(kind, table, self.rows)
-
-    def _values(self, cells: list[str]) -> dict[str, str]:
-        return {
-            key: (cells[index] if index < len(cells) else "") for key, index in self.table.positions.items()
+        self.mark_messages = {
+            MERGED: _(
+                "This cell is part of merged cells, so it reads as empty. Unmerge the cells (Home → Merge "
+                "& Center) and fill in every row."
+            ),
+            FORMULA: _(
+                "This cell holds a formula whose value was never saved. Open the file in Excel and save it "
+                "again, or copy the column and paste it as values."
+            ),
         }
+
+    def _row(self, number: int, cells: list[str]) -> Row:
+        values, marks = {}, {}
+        for key, index in self.table.positions.items():
+            text = cells[index] if index < len(cells) else ""
+            if text in MARKS:
+                marks[key], text = text, ""
+            values[key] = text
+        return Row(number, values, marks=marks)
 
     def problem(self, row: Row, key: str, message: str) -> None:
         row.problems.append(Problem(row.number, self.table.header_of(key), message))
@@ -163,6 +179,10 @@ class _Checker:
     def parse(self, row: Row, column: C.Column, parser: Callable[[str], Any]) -> Any:
         """The cell's value; ``None`` when it is empty (a problem if required) or wrong (a problem)."""
         text = row.values.get(column.key, "")
+        if column.key in row.marks:
+            # Never read as a blank: a year of birth given by a formula must not vanish silently.
+            self.problem(row, column.key, self.mark_messages[row.marks[column.key]])
+            return None
         if not text.strip():
             if column.required:
                 self.problem(row, column.key, _("This cell is empty; it is required."))

@@ -94,3 +94,45 @@ def test_a_list_just_within_the_bounds_is_read(world):
     table, _kept = read_upload(content=xlsx_file(rows), file_name="danh-sach.xlsx", kind="members")
     assert len(table.rows) == 300
     assert table.headers == MEMBER_HEADERS
+
+
+# Messages that name the cause --------------------------------------------------------------------
+
+
+def test_a_csv_saved_as_utf16_without_its_mark_is_read(world):
+    rows = [member_row(world.group_a, "0387000001", "Nông Thị Hoa")]
+    text = csv_file(rows).decode("utf-8")
+    for encoding in ("utf-16-le", "utf-16-be"):
+        plan = check(text.encode(encoding), world.trainer, name="danh-sach.csv")
+        assert plan.ok, plan.problems
+        assert plan.rows[0].values["ho_ten"] == "Nông Thị Hoa"
+
+
+def test_a_merged_cell_is_named_and_not_read_as_empty(world):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(MEMBER_HEADERS)
+    sheet.append(member_row(world.group_a, "0387000001", "Nông Thị Hoa"))
+    sheet.append(member_row(world.group_a, "0387000002", "Hoàng Văn Nam", commune=""))
+    sheet.merge_cells("D2:D3")  # the commune code, written once for both rows
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    plan = check(buffer.getvalue(), world.trainer, name="danh-sach.xlsx")
+    assert [(problem.row, problem.column) for problem in plan.problems] == [(3, "Mã xã")]
+    assert "merged" in plan.problems[0].message and "Unmerge" in plan.problems[0].message
+
+
+def test_a_formula_without_a_saved_value_is_named_and_a_year_not_dropped_silently(world):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(MEMBER_HEADERS)
+    sheet.append(member_row(world.group_a, "0387000001", "Nông Thị Hoa", birth="=2026-41"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)  # openpyxl saves formulas without their value, as some programs do
+    plan = check(buffer.getvalue(), world.trainer, name="danh-sach.xlsx")
+    assert [(problem.row, problem.column) for problem in plan.problems] == [(2, "Năm sinh")]
+    assert "formula" in plan.problems[0].message and "paste it as values" in plan.problems[0].message
