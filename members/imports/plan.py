@@ -452,13 +452,33 @@ class _MembersChecker(_Checker):
                     % {"code": codes[group_id], "name": current[1]},
                 )
 
+        led_in_file: dict[str, set[str]] = {}
+        for group_id, (_row, phone) in leader_rows.items():
+            led_in_file.setdefault(phone, set()).add(codes[group_id])
         for row, v, commune, village, group in accepted:
             if row.problems:
                 continue
             self._plan_person(row, v, commune, village, people, commune_by_id, village_by_id)
             if group is not None:
                 self._plan_membership(row, v, group, people, memberships)
+                if v["role"] == Membership.Role.LEADER:
+                    self._note_other_groups_led(row, v["phone"], group, people, memberships, led_in_file)
         return self.finish()
+
+    def _note_other_groups_led(self, row, phone, group, people, memberships, led_in_file) -> None:
+        """A leader of two groups is allowed, and rare enough to be pointed out."""
+        person = people.get(phone)
+        current = memberships.get(person.pk, {}) if person else {}
+        other = {
+            membership.group_code
+            for membership in current.values()
+            if membership.role == Membership.Role.LEADER and membership.group_id != group.pk
+        } | (led_in_file.get(phone, set()) - {group.code})
+        if other:
+            row.notes.append(
+                _("Already leads group %(codes)s; will lead group %(code)s too.")
+                % {"codes": ", ".join(sorted(other)), "code": group.code}
+            )
 
     # Loading ------------------------------------------------------------------------------------
 
@@ -480,7 +500,7 @@ class _MembersChecker(_Checker):
                 Membership.objects.active()
                 .filter(user_id__in=chunk)
                 .only("id", "user_id", "group_id", "role", "joined_on")
-                .annotate(group_commune_id=F("group__commune_id"))
+                .annotate(group_commune_id=F("group__commune_id"), group_code=F("group__code"))
             )
 
         found: dict[int, dict[int, Membership]] = {}

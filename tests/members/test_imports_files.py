@@ -9,6 +9,7 @@ from django.utils import translation
 
 from members.imports import FileProblem
 from members.imports.files import MAX_CELLS, MAX_SHARED_STRINGS, read_upload
+from tests.factories import CommunityGroupFactory
 from tests.members.test_imports import MEMBER_HEADERS, check, csv_file, member_row, xlsx_file
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,17 @@ def test_a_formula_without_a_saved_value_is_named_and_a_year_not_dropped_silentl
     plan = check(buffer.getvalue(), world.trainer, name="danh-sach.xlsx")
     assert [(problem.row, problem.column) for problem in plan.problems] == [(2, "Năm sinh")]
     assert "formula" in plan.problems[0].message and "paste it as values" in plan.problems[0].message
+
+
+# What the preview points out ----------------------------------------------------------------------
+
+
+def test_making_a_leader_lead_a_second_group_is_pointed_out(world):
+    leader = world.leader_a  # leads group A
+    new_group = CommunityGroupFactory(village=world.group_a.village)  # no leader yet
+    rows = [
+        member_row(new_group, leader.phone, leader.full_name, birth="", village=leader.village.name, role="Tổ trưởng")
+    ]
+    plan = check(csv_file(rows), world.trainer)
+    assert plan.ok, plan.problems
+    assert plan.rows[0].notes == [f"Already leads group {world.group_a.code}; will lead group {new_group.code} too."]
