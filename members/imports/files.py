@@ -220,7 +220,7 @@ def _empty_cells_explained(xml: bytes) -> dict[int, dict[int, str]]:
     """row number → column index → ``MERGED`` or ``FORMULA``: the cells of merged ranges below or
     right of the one that holds the value, and formulas Excel never calculated (files written by
     programs; openpyxl's ``data_only`` gives ``None`` for them)."""
-    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
     def position(reference: str) -> tuple[int, int]:
         letters, row = coordinate_from_string(reference)
@@ -235,7 +235,7 @@ def _empty_cells_explained(xml: bytes) -> dict[int, dict[int, str]]:
                 if (row, column) != (top, left):
                     marks.setdefault(row, {})[column] = MERGED
     if b"<f" in xml or b":f>" in xml or b":f " in xml:
-        from xml.etree.ElementTree import iterparse
+        from defusedxml.ElementTree import iterparse
 
         for _event, element in iterparse(io.BytesIO(xml)):
             tag = element.tag.rsplit("}", 1)[-1]

@@ -74,10 +74,14 @@ def test_texts_too_many_but_small_enough_to_count_are_counted():
 
 def test_a_sheet_of_too_many_cells_is_refused_before_its_rows_are_read():
     rows = "".join(
-        f'<row r="{row}">' + "".join(f'<c r="{column}{row}"><v>{row}</v></c>' for column in "ABCDEFGHIJ") + "</row>"
+        f'<row r="{row}">'
+        + "".join(f'<c r="{column}{row}"><v>{row}</v></c>' for column in "ABCDEFGHIJ")
+        + "</row>"
         for row in range(1, MAX_CELLS // 10 + 2)
     )
-    sheet = f'<?xml version="1.0"?><worksheet xmlns="{_MAIN}"><sheetData>{rows}</sheetData></worksheet>'.encode()
+    sheet = (
+        f'<?xml version="1.0"?><worksheet xmlns="{_MAIN}"><sheetData>{rows}</sheetData></worksheet>'.encode()
+    )
     message, _seconds = refusal(rewritten_xlsx({"xl/worksheets/sheet1.xml": sheet}))
     assert f"more than {MAX_CELLS:,} cells".replace(",", ".") in message
 
@@ -146,8 +150,12 @@ def test_making_a_leader_lead_a_second_group_is_pointed_out(world):
     leader = world.leader_a  # leads group A
     new_group = CommunityGroupFactory(village=world.group_a.village)  # no leader yet
     rows = [
-        member_row(new_group, leader.phone, leader.full_name, birth="", village=leader.village.name, role="Tổ trưởng")
+        member_row(
+            new_group, leader.phone, leader.full_name, birth="", village=leader.village.name, role="Tổ trưởng"
+        )
     ]
     plan = check(csv_file(rows), world.trainer)
     assert plan.ok, plan.problems
-    assert plan.rows[0].notes == [f"Already leads group {world.group_a.code}; will lead group {new_group.code} too."]
+    assert plan.rows[0].notes == [
+        f"Already leads group {world.group_a.code}; will lead group {new_group.code} too."
+    ]
