@@ -30,9 +30,8 @@ as it is then), and commits.
 
 from django.utils.translation import gettext as _
 
-from members import permissions
 from members.imports.files import MAX_BYTES, MAX_ROWS, FileProblem, read_kept, read_table, read_upload
-from members.imports.plan import Action, Plan, Problem, Row, Scope, build_plan
+from members.imports.plan import Action, Plan, Problem, Row, build_plan
 from members.models import ImportBatch, User
 
 __all__ = [
@@ -55,7 +54,7 @@ def check_file(*, content: bytes, file_name: str, kind: str, user: User) -> Plan
     Raises ``FileProblem`` when the file as a whole cannot be read as a list of ``kind``.
     """
     table = read_table(content=content, file_name=file_name, kind=kind)
-    return build_plan(table=table, kind=kind, scope=Scope(permissions.import_territory(user)))
+    return build_plan(table=table, kind=kind, user=user)
 
 
 def check_batch(*, batch: ImportBatch, user: User) -> Plan:
@@ -64,4 +63,4 @@ def check_batch(*, batch: ImportBatch, user: User) -> Plan:
     if not batch.has_content:
         raise FileProblem(_("This file is no longer kept. Upload it again."))
     table = read_kept(content=bytes(batch.content), kind=batch.kind)
-    return build_plan(table=table, kind=batch.kind, scope=Scope(permissions.import_territory(user)))
+    return build_plan(table=table, kind=batch.kind, user=user)

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import permissions
 from members.imports import columns as C
 from members.imports.files import FORMULA, MARKS, MERGED, Table
 from members.models import Commune, CommunityGroup, ImportBatch, Membership, User, Village
@@ -69,10 +70,15 @@ class Row:
 
 
 @dataclass
-class Scope:
-    """Where the importing person may write: ``None`` means the whole province."""
+class Territory:
+    """The communes whose rows the importing person may write: ``None`` means the whole province
+    (``members.permissions.import_territory``)."""
 
     commune_ids: frozenset[int] | None
+
+    @classmethod
+    def of(cls, user: User) -> "Territory":
+        return cls(permissions.import_territory(user))
 
     def covers(self, commune_id: int | None) -> bool:
         return self.commune_ids is None or commune_id in self.commune_ids
@@ -123,9 +129,10 @@ class Plan:
         }
 
 
-def build_plan(*, table: Table, kind: str, scope: Scope) -> Plan:
+def build_plan(*, table: Table, kind: str, user: User) -> Plan:
+    """What importing ``table`` as ``user`` would do (their territory and reach decide)."""
     checker = _GroupsChecker if kind == ImportBatch.Kind.GROUPS else _MembersChecker
-    return checker(table, kind, scope).run()
+    return checker(table, kind, user).run()
 
 
 def chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
@@ -145,10 +152,11 @@ def _commune_label(commune: Commune) -> str:
 class _Checker:
     columns: tuple[C.Column, ...]
 
-    def __init__(self, table: Table, kind: str, scope: Scope):
+    def __init__(self, table: Table, kind: str, user: User):
         self.table = table
         self.kind = kind
-        self.scope = scope
+        self.user = user
+        self.territory = Territory.of(user)
         self.columns = C.COLUMNS[kind]
         self.today = timezone.localdate()
         self.rows = [self._row(number, cells) for number, cells in table.rows]
@@ -225,7 +233,7 @@ class _Checker:
                 % {"code": code},
             )
             return None
-        if not self.scope.covers(commune.pk):
+        if not self.territory.covers(commune.pk):
             self.problem(
                 row,
                 C.COMMUNE.key,
@@ -348,6 +356,11 @@ class _MembersChecker(_Checker):
         self.new_person = _("New person.")
         self.joins = _("Joins group %(code)s as %(role)s.")
         self.role_labels = {role: str(label) for role, label in Membership.Role.choices}
+        self.not_yours = _(
+            "This person is registered in another commune: only the officer of that commune or a "
+            "provincial trainer can change their name or year of birth. Write them as HọcSố has them "
+            "(or leave the year empty) to add them to the group."
+        )
         parsed = []
         for row in self.rows:
             values = {
@@ -378,6 +391,7 @@ class _MembersChecker(_Checker):
         groups = self.load_groups({v["group"] for _row, v in parsed if v["group"]})
         people = self._load_people({v["phone"] for _row, v in parsed if v["phone"]})
         memberships = self._load_memberships([person.pk for person in people.values()])
+        reached = self._reached(people)
         leaders = self._load_leaders([group.pk for group in groups.values()])
         commune_by_id = {commune.pk: commune for commune in communes.values()}
         village_by_id = {village.pk: village for village in villages.values()}
@@ -409,7 +423,7 @@ class _MembersChecker(_Checker):
                 else:
                     seen_keys[key] = row.number
                 existing = people.get(phone)
-                if existing is not None and not self._reaches(existing, memberships.get(existing.pk, {})):
+                if existing is not None and existing.pk not in reached:
                     self.problem(
                         row,
                         C.PHONE.key,
@@ -418,6 +432,8 @@ class _MembersChecker(_Checker):
                             "a provincial trainer to import this row."
                         ),
                     )
+                elif existing is not None and not permissions.can_change_record_of(self.user, existing):
+                    self._check_record_kept(row, v, existing)
                 if village is not None and v["full_name"] is not None:
                     self._check_same_person(row, phone, v, village, seen_people)
             if group is not None and v["role"] == Membership.Role.LEADER and phone is not None:
@@ -486,7 +502,8 @@ class _MembersChecker(_Checker):
         def load(chunk):
             return (
                 User.objects.filter(phone__in=chunk)
-                .only(*_PERSON_FIELDS)
+                .select_related("village")
+                .only(*_PERSON_FIELDS, "village__commune_id")
                 .annotate(home_commune_id=F("village__commune_id"))
             )
 
@@ -522,12 +539,30 @@ class _MembersChecker(_Checker):
 
     # Checks -------------------------------------------------------------------------------------
 
-    def _reaches(self, person: User, memberships: dict[int, Membership]) -> bool:
-        """Whether an officer may change this person: they live in, or belong to a group of, the
-        officer's communes (the same reach as ``members.permissions.members_managed_by``)."""
-        if self.scope.commune_ids is None or self.scope.covers(person.home_commune_id):
-            return True
-        return any(self.scope.covers(membership.group_commune_id) for membership in memberships.values())
+    def _reached(self, people: dict[str, User]) -> set[int]:
+        """The ids of the people in the file whom the importing person may manage at all
+        (``members.permissions.members_managed_by``), in one query per chunk."""
+        ids = [person.pk for person in people.values()]
+        if self.territory.commune_ids is None:
+            return set(ids)
+        managed = permissions.members_managed_by(self.user)
+
+        def load(chunk):
+            return managed.filter(pk__in=chunk).values_list("pk", flat=True)
+
+        return set(_in_chunks(ids, load))
+
+    def _check_record_kept(self, row, v, person) -> None:
+        """Someone registered in another commune, in one of the officer's groups: the row may add
+        them to a group, as they are on record; their name and year of birth are not the officer's
+        to change."""
+        differences = [
+            (C.FULL_NAME.key, v["full_name"] is not None and v["full_name"] != person.full_name),
+            (C.BIRTH_YEAR.key, v["birth_year"] is not None and v["birth_year"] != person.birth_year),
+        ]
+        for key, differs in differences:
+            if differs:
+                self.problem(row, key, self.not_yours)
 
     def _check_village(self, row, commune, name, villages) -> Village | None:
         if commune is None or name is None:
@@ -604,6 +639,7 @@ class _MembersChecker(_Checker):
             row.changes.append(self.new_person)
             return
         changed = set()
+        may_change = permissions.can_change_record_of(self.user, existing)
         if existing.full_name != v["full_name"]:
             row.changes.append(
                 _("Full name: “%(old)s” → “%(new)s”.") % {"old": existing.full_name, "new": v["full_name"]}
@@ -617,7 +653,18 @@ class _MembersChecker(_Checker):
             )
             existing.birth_year = v["birth_year"]
             changed.add("birth_year")
-        if existing.village_id != village.pk:
+        if existing.village_id != village.pk and not may_change:
+            # Registered in another commune: they join the group, and stay registered where they are.
+            row.notes.append(
+                _(
+                    "Registered in %(commune)s: stays registered there (only the officer of that commune "
+                    "or a provincial trainer can move them)."
+                )
+                % {"commune": _commune_label(commune_by_id[existing.home_commune_id])}
+                if existing.home_commune_id in commune_by_id
+                else _("Registered in no village: only a provincial trainer can set their village.")
+            )
+        elif existing.village_id != village.pk:
             old_village = village_by_id.get(existing.village_id)
             row.changes.append(
                 _("Village: “%(old)s” → “%(new)s”.")

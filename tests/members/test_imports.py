@@ -331,6 +331,27 @@ def test_an_officer_cannot_change_someone_registered_in_another_commune(world):
     assert check(csv_file(rows), world.trainer).problems == []
 
 
+def test_an_officer_adds_someone_of_another_commune_to_a_group_but_does_not_rewrite_them(world):
+    person = world.resident_c  # lives in Y, member of group C in Y
+    MembershipFactory(user=person, group=world.group_b)  # and of group B in X: officer X reaches them
+    village_y = person.village
+    rows = [member_row(world.group_a, person.phone, "Tên Đã Đổi", birth="1970")]
+    plan = check(csv_file(rows), world.officer_x)
+    assert [(problem.row, problem.column) for problem in plan.problems] == [(2, "Họ và tên"), (2, "Năm sinh")]
+    assert all("registered in" in problem.message for problem in plan.problems)
+    # The officer of Y, or a trainer, may change them.
+    assert check(csv_file(rows), world.trainer).ok
+    # As HọcSố has them, the row adds them to group A; they stay registered in Y.
+    rows = [member_row(world.group_a, person.phone, person.full_name, birth="")]
+    _batch, plan = commit(csv_file(rows), world.officer_x)
+    assert plan.ok and plan.rows[0].action == "create"
+    assert any("stays registered" in note for note in plan.rows[0].notes)
+    person.refresh_from_db()
+    assert person.village == village_y and person.full_name == rows[0][1]
+    assert Membership.objects.active().filter(user=person, group=world.group_a).exists()
+    assert plan.counts()["people_moved"] == 0
+
+
 def test_people_without_import_rights_cannot_upload(world):
     for person in (world.resident_a, world.leader_a):
         with pytest.raises(PermissionDenied):
