@@ -5,6 +5,7 @@ their natural keys (commune code, village name in its commune, group code, norma
 """
 
 import datetime
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -100,6 +101,11 @@ class Plan:
     changed_memberships: dict[int, tuple[Membership, set[str], str]] = field(default_factory=dict)
     moved_people: int = 0
     commune_ids: set[int] = field(default_factory=set)
+    # Mobile numbers of the file looked up, and how many have an account (the audit counts them).
+    numbers_looked_up: int = 0
+    numbers_found: int = 0
+    # Set on a plan read back from what a preview stored (``restore``): it can be shown, not committed.
+    kept_counts: dict[str, int] | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -111,6 +117,8 @@ class Plan:
 
     def counts(self) -> dict[str, int]:
         """Counts only, never names or numbers: they go into the audit trail."""
+        if self.kept_counts is not None:
+            return dict(self.kept_counts)
         by_action = {action.value: 0 for action in Action}
         for row in self.rows:
             by_action[row.action.value] += 1
@@ -127,6 +135,72 @@ class Plan:
             "memberships_created": len(self.new_memberships),
             "memberships_updated": len(self.changed_memberships),
         }
+
+
+# Stored plans ---------------------------------------------------------------------------------------
+
+STORED_VERSION = 1
+
+
+def store(plan: Plan) -> dict[str, Any]:
+    """What a preview shows of ``plan``, as JSON for ``ImportBatch.plan``: rows as lists, the values
+    in the order of the table's columns. 20,000 rows take a few megabytes and a fraction of a second
+    to write or read back."""
+    keys = list(plan.table.positions)
+    table = plan.table
+    return {
+        "version": STORED_VERSION,
+        "kind": plan.kind,
+        "table": {
+            "header_row": table.header_row,
+            "headers": table.headers,
+            "positions": table.positions,
+            "ignored_headers": table.ignored_headers,
+        },
+        "counts": plan.counts(),
+        "ok": plan.ok,
+        "digest": digest(plan),
+        "rows": [
+            [
+                row.number,
+                [row.values.get(key, "") for key in keys],
+                row.action.value,
+                row.changes,
+                row.notes,
+                [[problem.column, problem.message] for problem in row.problems],
+            ]
+            for row in plan.rows
+        ],
+    }
+
+
+def restore(data: dict[str, Any]) -> Plan | None:
+    """The plan ``store`` kept, to show; ``None`` if it was kept by another version of this code."""
+    if not data or data.get("version") != STORED_VERSION:
+        return None
+    table = Table(**data["table"])
+    keys = list(table.positions)
+    rows = [
+        Row(
+            number,
+            dict(zip(keys, values, strict=True)),
+            Action(action),
+            changes,
+            notes,
+            [Problem(number, column, message) for column, message in problems],
+        )
+        for number, values, action, changes, notes, problems in data["rows"]
+    ]
+    return Plan(data["kind"], table, rows, kept_counts=data["counts"])
+
+
+def digest(plan: Plan) -> str:
+    """A fingerprint of what the plan would do, row by row: the commit compares it with the one the
+    preview showed, so that nothing is imported that the importing person has not seen."""
+    hashed = hashlib.sha256()
+    for row in plan.rows:
+        hashed.update(repr((row.number, row.action.value, row.changes, row.notes, row.problems)).encode())
+    return hashed.hexdigest()
 
 
 def build_plan(*, table: Table, kind: str, user: User) -> Plan:
@@ -389,7 +463,9 @@ class _MembersChecker(_Checker):
         commune_ids = {communes[v["commune"]].pk for _row, v in parsed if v["commune"] in communes}
         villages = self.load_villages(commune_ids)
         groups = self.load_groups({v["group"] for _row, v in parsed if v["group"]})
-        people = self._load_people({v["phone"] for _row, v in parsed if v["phone"]})
+        phones = {v["phone"] for _row, v in parsed if v["phone"]}
+        people = self._load_people(phones)
+        self.plan.numbers_looked_up, self.plan.numbers_found = len(phones), len(people)
         memberships = self._load_memberships([person.pk for person in people.values()])
         reached = self._reached(people)
         leaders = self._load_leaders([group.pk for group in groups.values()])
