@@ -20,12 +20,19 @@ Rules that follow from the law and from the people who use it:
   village moves to another commune is an update that the preview points out.
 - All or nothing: one problem anywhere and nothing is written. Importing the same file twice
   changes nothing the second time.
+- A commune officer imports rows of their commune, about people they reach
+  (``members.permissions.members_managed_by``). Someone registered in another commune who joined one
+  of the officer's groups may be added to the officer's groups, as HọcSố has them: a different name
+  or year of birth is a problem on that row, and their village is left as it is (a note says so).
+  Renaming or moving them is for their own commune's officer or a trainer
+  (``members.permissions.can_change_record_of``).
 - Imported people get no password. They sign in once someone sets one for them (an administrator, in
   Settings → Users); sign-up refuses a number that already has an account.
 
 ``check_file`` reads a file and checks it (the dry run); ``members.services.imports`` keeps the rows of
-an upload between the preview and the commit (``check_batch`` checks them again, against the database
-as it is then), and commits.
+an upload between the preview and the commit, keeps what the preview found (``import_batch_preview``:
+the file is checked once, and one audit event counts the numbers it looked up), and commits after
+checking again inside the transaction (``check_batch``), importing nothing the preview did not show.
 """
 
 from django.utils.translation import gettext as _
