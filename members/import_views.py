@@ -1,8 +1,9 @@
 """Wagtail admin pages for importing lists of groups and members: upload, preview, import.
 
 Only people ``members.permissions.can_import`` allows (trainers, officers, administrators) get here;
-an upload is seen and committed only by the person who uploaded it. The preview is checked afresh
-on every view, so it always tells what importing would do now.
+an upload is seen and committed only by the person who uploaded it. The rows are checked once, when
+the preview is first shown, and what was found is kept (``import_batch_preview``); "Check again"
+checks afresh, and so does the commit, which imports nothing the preview did not show.
 """
 
 import csv
@@ -16,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,12 +28,12 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from members import permissions
 from members.exports import safe_cell
-from members.imports import MAX_BYTES, MAX_ROWS, Action, FileProblem, check_batch
+from members.imports import MAX_BYTES, MAX_ROWS, Action, FileProblem
 from members.imports import columns as C
 from members.imports.files import not_a_list_message, too_large_message
 from members.imports.samples import Example, column_notes, template_file
 from members.models import CommunityGroup, ImportBatch, Village
-from members.services.imports import import_batch_commit, import_batch_create
+from members.services.imports import import_batch_commit, import_batch_create, import_batch_preview
 
 ROWS_PER_PAGE = 200
 PROBLEMS_SHOWN = 500
@@ -147,10 +149,13 @@ class ImportPreviewView(_ImportMixin, TemplateView):
             context["counts"] = batch.summary
             return context
         try:
-            plan = check_batch(batch=batch, user=self.request.user)
+            plan = import_batch_preview(
+                batch=batch, acting_user=self.request.user, again=bool(self.request.GET.get("again"))
+            )
         except FileProblem as problem:
             context["file_problem"] = problem.message
             return context
+        context["checked_at"] = parse_datetime((batch.plan or {}).get("checked_at") or "")
         context.update(self._plan_context(plan))
         context["same_file_imported"] = (
             ImportBatch.objects.filter(
@@ -235,7 +240,7 @@ class ImportProblemsView(_ImportMixin, View):
         if not batch.has_content:
             raise Http404
         try:
-            plan = check_batch(batch=batch, user=request.user)
+            plan = import_batch_preview(batch=batch, acting_user=request.user)
         except FileProblem:
             raise Http404 from None
         buffer = io.StringIO(newline="")

@@ -175,6 +175,20 @@ def can_view_member(user: User, member: User) -> bool:
     return members_visible_to(user).filter(pk=member.pk).exists()
 
 
+def can_change_record_of(user: User, person: User) -> bool:
+    """Whether ``user`` may change who ``person`` is on record: their name, year of birth, village.
+
+    A trainer or administrator anyone's; a commune officer only of people registered (by village)
+    in their communes. An officer also reaches people of other communes who joined one of their
+    groups (``members_managed_by``): they may add them to their groups, but renaming or moving them
+    is for the officer of the person's own commune. Reads ``person.village`` (select it with the
+    person when asking about many)."""
+    scope = scope_of(user)
+    if scope.province or person.pk == scope.user_id:
+        return True
+    return person.village_id is not None and person.village.commune_id in scope.commune_ids
+
+
 def can_record_attendance(user: User, group: CommunityGroup) -> bool:
     """Leaders and deputies record for their groups; staff record for groups in their territory."""
     return can_manage_group(user, group)

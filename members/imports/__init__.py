@@ -20,19 +20,25 @@ Rules that follow from the law and from the people who use it:
   village moves to another commune is an update that the preview points out.
 - All or nothing: one problem anywhere and nothing is written. Importing the same file twice
   changes nothing the second time.
+- A commune officer imports rows of their commune, about people they reach
+  (``members.permissions.members_managed_by``). Someone registered in another commune who joined one
+  of the officer's groups may be added to the officer's groups, as HọcSố has them: a different name
+  or year of birth is a problem on that row, and their village is left as it is (a note says so).
+  Renaming or moving them is for their own commune's officer or a trainer
+  (``members.permissions.can_change_record_of``).
 - Imported people get no password. They sign in once someone sets one for them (an administrator, in
   Settings → Users); sign-up refuses a number that already has an account.
 
 ``check_file`` reads a file and checks it (the dry run); ``members.services.imports`` keeps the rows of
-an upload between the preview and the commit (``check_batch`` checks them again, against the database
-as it is then), and commits.
+an upload between the preview and the commit, keeps what the preview found (``import_batch_preview``:
+the file is checked once, and one audit event counts the numbers it looked up), and commits after
+checking again inside the transaction (``check_batch``), importing nothing the preview did not show.
 """
 
 from django.utils.translation import gettext as _
 
-from members import permissions
 from members.imports.files import MAX_BYTES, MAX_ROWS, FileProblem, read_kept, read_table, read_upload
-from members.imports.plan import Action, Plan, Problem, Row, Scope, build_plan
+from members.imports.plan import Action, Plan, Problem, Row, build_plan
 from members.models import ImportBatch, User
 
 __all__ = [
@@ -55,7 +61,7 @@ def check_file(*, content: bytes, file_name: str, kind: str, user: User) -> Plan
     Raises ``FileProblem`` when the file as a whole cannot be read as a list of ``kind``.
     """
     table = read_table(content=content, file_name=file_name, kind=kind)
-    return build_plan(table=table, kind=kind, scope=Scope(permissions.import_territory(user)))
+    return build_plan(table=table, kind=kind, user=user)
 
 
 def check_batch(*, batch: ImportBatch, user: User) -> Plan:
@@ -64,4 +70,4 @@ def check_batch(*, batch: ImportBatch, user: User) -> Plan:
     if not batch.has_content:
         raise FileProblem(_("This file is no longer kept. Upload it again."))
     table = read_kept(content=bytes(batch.content), kind=batch.kind)
-    return build_plan(table=table, kind=batch.kind, scope=Scope(permissions.import_territory(user)))
+    return build_plan(table=table, kind=batch.kind, user=user)

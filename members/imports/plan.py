@@ -5,6 +5,7 @@ their natural keys (commune code, village name in its commune, group code, norma
 """
 
 import datetime
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -15,8 +16,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members import permissions
 from members.imports import columns as C
-from members.imports.files import Table
+from members.imports.files import FORMULA, MARKS, MERGED, Table
 from members.models import Commune, CommunityGroup, ImportBatch, Membership, User, Village
 
 # Values per IN (...) list: well under SQLite's 32,766 and PostgreSQL's 65,535 query parameters, so
@@ -64,13 +66,20 @@ class Row:
     changes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # column key → why the cell reads as empty (``files.MERGED``, ``files.FORMULA``)
+    marks: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
-class Scope:
-    """Where the importing person may write: ``None`` means the whole province."""
+class Territory:
+    """The communes whose rows the importing person may write: ``None`` means the whole province
+    (``members.permissions.import_territory``)."""
 
     commune_ids: frozenset[int] | None
+
+    @classmethod
+    def of(cls, user: User) -> "Territory":
+        return cls(permissions.import_territory(user))
 
     def covers(self, commune_id: int | None) -> bool:
         return self.commune_ids is None or commune_id in self.commune_ids
@@ -92,6 +101,11 @@ class Plan:
     changed_memberships: dict[int, tuple[Membership, set[str], str]] = field(default_factory=dict)
     moved_people: int = 0
     commune_ids: set[int] = field(default_factory=set)
+    # Mobile numbers of the file looked up, and how many have an account (the audit counts them).
+    numbers_looked_up: int = 0
+    numbers_found: int = 0
+    # Set on a plan read back from what a preview stored (``restore``): it can be shown, not committed.
+    kept_counts: dict[str, int] | None = None
 
     @property
     def problems(self) -> list[Problem]:
@@ -103,6 +117,8 @@ class Plan:
 
     def counts(self) -> dict[str, int]:
         """Counts only, never names or numbers: they go into the audit trail."""
+        if self.kept_counts is not None:
+            return dict(self.kept_counts)
         by_action = {action.value: 0 for action in Action}
         for row in self.rows:
             by_action[row.action.value] += 1
@@ -121,9 +137,76 @@ class Plan:
         }
 
 
-def build_plan(*, table: Table, kind: str, scope: Scope) -> Plan:
+# Stored plans ---------------------------------------------------------------------------------------
+
+STORED_VERSION = 1
+
+
+def store(plan: Plan) -> dict[str, Any]:
+    """What a preview shows of ``plan``, as JSON for ``ImportBatch.plan``: rows as lists, the values
+    in the order of the table's columns. 20,000 rows take a few megabytes and a fraction of a second
+    to write or read back."""
+    keys = list(plan.table.positions)
+    table = plan.table
+    return {
+        "version": STORED_VERSION,
+        "kind": plan.kind,
+        "table": {
+            "header_row": table.header_row,
+            "headers": table.headers,
+            "positions": table.positions,
+            "ignored_headers": table.ignored_headers,
+        },
+        "counts": plan.counts(),
+        "ok": plan.ok,
+        "digest": digest(plan),
+        "rows": [
+            [
+                row.number,
+                [row.values.get(key, "") for key in keys],
+                row.action.value,
+                row.changes,
+                row.notes,
+                [[problem.column, problem.message] for problem in row.problems],
+            ]
+            for row in plan.rows
+        ],
+    }
+
+
+def restore(data: dict[str, Any]) -> Plan | None:
+    """The plan ``store`` kept, to show; ``None`` if it was kept by another version of this code."""
+    if not data or data.get("version") != STORED_VERSION:
+        return None
+    table = Table(**data["table"])
+    keys = list(table.positions)
+    rows = [
+        Row(
+            number,
+            dict(zip(keys, values, strict=True)),
+            Action(action),
+            changes,
+            notes,
+            [Problem(number, column, message) for column, message in problems],
+        )
+        for number, values, action, changes, notes, problems in data["rows"]
+    ]
+    return Plan(data["kind"], table, rows, kept_counts=data["counts"])
+
+
+def digest(plan: Plan) -> str:
+    """A fingerprint of what the plan would do, row by row: the commit compares it with the one the
+    preview showed, so that nothing is imported that the importing person has not seen."""
+    hashed = hashlib.sha256()
+    for row in plan.rows:
+        hashed.update(repr((row.number, row.action.value, row.changes, row.notes, row.problems)).encode())
+    return hashed.hexdigest()
+
+
+def build_plan(*, table: Table, kind: str, user: User) -> Plan:
+    """What importing ``table`` as ``user`` would do (their territory and reach decide)."""
     checker = _GroupsChecker if kind == ImportBatch.Kind.GROUPS else _MembersChecker
-    return checker(table, kind, scope).run()
+    return checker(table, kind, user).run()
 
 
 def chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
@@ -143,19 +226,34 @@ def _commune_label(commune: Commune) -> str:
 class _Checker:
     columns: tuple[C.Column, ...]
 
-    def __init__(self, table: Table, kind: str, scope: Scope):
+    def __init__(self, table: Table, kind: str, user: User):
         self.table = table
         self.kind = kind
-        self.scope = scope
+        self.user = user
+        self.territory = Territory.of(user)
         self.columns = C.COLUMNS[kind]
         self.today = timezone.localdate()
-        self.rows = [Row(number, self._values(cells)) for number, cells in table.rows]
+        self.rows = [self._row(number, cells) for number, cells in table.rows]
         self.plan = Plan(kind, table, self.rows)
-
-    def _values(self, cells: list[str]) -> dict[str, str]:
-        return {
-            key: (cells[index] if index < len(cells) else "") for key, index in self.table.positions.items()
+        self.mark_messages = {
+            MERGED: _(
+                "This cell is part of merged cells, so it reads as empty. Unmerge the cells (Home → Merge "
+                "& Center) and fill in every row."
+            ),
+            FORMULA: _(
+                "This cell holds a formula whose value was never saved. Open the file in Excel and save it "
+                "again, or copy the column and paste it as values."
+            ),
         }
+
+    def _row(self, number: int, cells: list[str]) -> Row:
+        values, marks = {}, {}
+        for key, index in self.table.positions.items():
+            text = cells[index] if index < len(cells) else ""
+            if text in MARKS:
+                marks[key], text = text, ""
+            values[key] = text
+        return Row(number, values, marks=marks)
 
     def problem(self, row: Row, key: str, message: str) -> None:
         row.problems.append(Problem(row.number, self.table.header_of(key), message))
@@ -163,6 +261,10 @@ class _Checker:
     def parse(self, row: Row, column: C.Column, parser: Callable[[str], Any]) -> Any:
         """The cell's value; ``None`` when it is empty (a problem if required) or wrong (a problem)."""
         text = row.values.get(column.key, "")
+        if column.key in row.marks:
+            # Never read as a blank: a year of birth given by a formula must not vanish silently.
+            self.problem(row, column.key, self.mark_messages[row.marks[column.key]])
+            return None
         if not text.strip():
             if column.required:
                 self.problem(row, column.key, _("This cell is empty; it is required."))
@@ -205,7 +307,7 @@ class _Checker:
                 % {"code": code},
             )
             return None
-        if not self.scope.covers(commune.pk):
+        if not self.territory.covers(commune.pk):
             self.problem(
                 row,
                 C.COMMUNE.key,
@@ -328,6 +430,11 @@ class _MembersChecker(_Checker):
         self.new_person = _("New person.")
         self.joins = _("Joins group %(code)s as %(role)s.")
         self.role_labels = {role: str(label) for role, label in Membership.Role.choices}
+        self.not_yours = _(
+            "This person is registered in another commune: only the officer of that commune or a "
+            "provincial trainer can change their name or year of birth. Write them as HọcSố has them "
+            "(or leave the year empty) to add them to the group."
+        )
         parsed = []
         for row in self.rows:
             values = {
@@ -356,8 +463,11 @@ class _MembersChecker(_Checker):
         commune_ids = {communes[v["commune"]].pk for _row, v in parsed if v["commune"] in communes}
         villages = self.load_villages(commune_ids)
         groups = self.load_groups({v["group"] for _row, v in parsed if v["group"]})
-        people = self._load_people({v["phone"] for _row, v in parsed if v["phone"]})
+        phones = {v["phone"] for _row, v in parsed if v["phone"]}
+        people = self._load_people(phones)
+        self.plan.numbers_looked_up, self.plan.numbers_found = len(phones), len(people)
         memberships = self._load_memberships([person.pk for person in people.values()])
+        reached = self._reached(people)
         leaders = self._load_leaders([group.pk for group in groups.values()])
         commune_by_id = {commune.pk: commune for commune in communes.values()}
         village_by_id = {village.pk: village for village in villages.values()}
@@ -389,7 +499,7 @@ class _MembersChecker(_Checker):
                 else:
                     seen_keys[key] = row.number
                 existing = people.get(phone)
-                if existing is not None and not self._reaches(existing, memberships.get(existing.pk, {})):
+                if existing is not None and existing.pk not in reached:
                     self.problem(
                         row,
                         C.PHONE.key,
@@ -398,6 +508,8 @@ class _MembersChecker(_Checker):
                             "a provincial trainer to import this row."
                         ),
                     )
+                elif existing is not None and not permissions.can_change_record_of(self.user, existing):
+                    self._check_record_kept(row, v, existing)
                 if village is not None and v["full_name"] is not None:
                     self._check_same_person(row, phone, v, village, seen_people)
             if group is not None and v["role"] == Membership.Role.LEADER and phone is not None:
@@ -432,13 +544,33 @@ class _MembersChecker(_Checker):
                     % {"code": codes[group_id], "name": current[1]},
                 )
 
+        led_in_file: dict[str, set[str]] = {}
+        for group_id, (_row, phone) in leader_rows.items():
+            led_in_file.setdefault(phone, set()).add(codes[group_id])
         for row, v, commune, village, group in accepted:
             if row.problems:
                 continue
             self._plan_person(row, v, commune, village, people, commune_by_id, village_by_id)
             if group is not None:
                 self._plan_membership(row, v, group, people, memberships)
+                if v["role"] == Membership.Role.LEADER:
+                    self._note_other_groups_led(row, v["phone"], group, people, memberships, led_in_file)
         return self.finish()
+
+    def _note_other_groups_led(self, row, phone, group, people, memberships, led_in_file) -> None:
+        """A leader of two groups is allowed, and rare enough to be pointed out."""
+        person = people.get(phone)
+        current = memberships.get(person.pk, {}) if person else {}
+        other = {
+            membership.group_code
+            for membership in current.values()
+            if membership.role == Membership.Role.LEADER and membership.group_id != group.pk
+        } | (led_in_file.get(phone, set()) - {group.code})
+        if other:
+            row.notes.append(
+                _("Already leads group %(codes)s; will lead group %(code)s too.")
+                % {"codes": ", ".join(sorted(other)), "code": group.code}
+            )
 
     # Loading ------------------------------------------------------------------------------------
 
@@ -446,7 +578,8 @@ class _MembersChecker(_Checker):
         def load(chunk):
             return (
                 User.objects.filter(phone__in=chunk)
-                .only(*_PERSON_FIELDS)
+                .select_related("village")
+                .only(*_PERSON_FIELDS, "village__commune_id")
                 .annotate(home_commune_id=F("village__commune_id"))
             )
 
@@ -460,7 +593,7 @@ class _MembersChecker(_Checker):
                 Membership.objects.active()
                 .filter(user_id__in=chunk)
                 .only("id", "user_id", "group_id", "role", "joined_on")
-                .annotate(group_commune_id=F("group__commune_id"))
+                .annotate(group_commune_id=F("group__commune_id"), group_code=F("group__code"))
             )
 
         found: dict[int, dict[int, Membership]] = {}
@@ -482,12 +615,30 @@ class _MembersChecker(_Checker):
 
     # Checks -------------------------------------------------------------------------------------
 
-    def _reaches(self, person: User, memberships: dict[int, Membership]) -> bool:
-        """Whether an officer may change this person: they live in, or belong to a group of, the
-        officer's communes (the same reach as ``members.permissions.members_managed_by``)."""
-        if self.scope.commune_ids is None or self.scope.covers(person.home_commune_id):
-            return True
-        return any(self.scope.covers(membership.group_commune_id) for membership in memberships.values())
+    def _reached(self, people: dict[str, User]) -> set[int]:
+        """The ids of the people in the file whom the importing person may manage at all
+        (``members.permissions.members_managed_by``), in one query per chunk."""
+        ids = [person.pk for person in people.values()]
+        if self.territory.commune_ids is None:
+            return set(ids)
+        managed = permissions.members_managed_by(self.user)
+
+        def load(chunk):
+            return managed.filter(pk__in=chunk).values_list("pk", flat=True)
+
+        return set(_in_chunks(ids, load))
+
+    def _check_record_kept(self, row, v, person) -> None:
+        """Someone registered in another commune, in one of the officer's groups: the row may add
+        them to a group, as they are on record; their name and year of birth are not the officer's
+        to change."""
+        differences = [
+            (C.FULL_NAME.key, v["full_name"] is not None and v["full_name"] != person.full_name),
+            (C.BIRTH_YEAR.key, v["birth_year"] is not None and v["birth_year"] != person.birth_year),
+        ]
+        for key, differs in differences:
+            if differs:
+                self.problem(row, key, self.not_yours)
 
     def _check_village(self, row, commune, name, villages) -> Village | None:
         if commune is None or name is None:
@@ -564,6 +715,7 @@ class _MembersChecker(_Checker):
             row.changes.append(self.new_person)
             return
         changed = set()
+        may_change = permissions.can_change_record_of(self.user, existing)
         if existing.full_name != v["full_name"]:
             row.changes.append(
                 _("Full name: “%(old)s” → “%(new)s”.") % {"old": existing.full_name, "new": v["full_name"]}
@@ -577,7 +729,18 @@ class _MembersChecker(_Checker):
             )
             existing.birth_year = v["birth_year"]
             changed.add("birth_year")
-        if existing.village_id != village.pk:
+        if existing.village_id != village.pk and not may_change:
+            # Registered in another commune: they join the group, and stay registered where they are.
+            row.notes.append(
+                _(
+                    "Registered in %(commune)s: stays registered there (only the officer of that commune "
+                    "or a provincial trainer can move them)."
+                )
+                % {"commune": _commune_label(commune_by_id[existing.home_commune_id])}
+                if existing.home_commune_id in commune_by_id
+                else _("Registered in no village: only a provincial trainer can set their village.")
+            )
+        elif existing.village_id != village.pk:
             old_village = village_by_id.get(existing.village_id)
             row.changes.append(
                 _("Village: “%(old)s” → “%(new)s”.")

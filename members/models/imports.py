@@ -11,7 +11,8 @@ class ImportBatch(models.Model):
     ``content`` holds the rows of the file as read at upload (as CSV, whatever the file was; see
     ``members.imports.files``). They live in the database, not on a local disk: the preview and the
     commit may be served by different app processes. They are other people's personal data, so they
-    are emptied once committed and by ``manage.py purge_import_files`` for previews nobody committed;
+    are emptied once committed and by ``manage.py purge_import_files`` for previews nobody committed
+    (and so is ``plan``, what the preview found);
     the row stays as the record of who imported what, when, with which counts (``summary``).
     """
 
@@ -39,6 +40,9 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    # What the preview found, row by row (``members.imports.plan.store``): shown again without checking
+    # the file again. Names and numbers of the rows: emptied with ``content``.
+    plan = models.JSONField(_("checked plan"), null=True, blank=True, default=None)
     committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     purged_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
 

@@ -1,5 +1,7 @@
 """What HọcSố holds about a person, part by part: the declarations (see the package's docstring)."""
 
+import json
+
 from django.apps import apps
 from django.db.models import Q
 from django.utils.functional import Promise
@@ -47,13 +49,17 @@ def _sessions_of(person) -> Q:
 
 def _imports_listing(person) -> Q:
     """Uploaded files, still kept, whose rows name the person (an officer's list, before or after
-    its preview)."""
+    its preview), or whose checked preview does (it names, say, a group's current leader)."""
     ImportBatch = apps.get_model("members", "ImportBatch")
     values = PersonalValues.of(person)
+    kept = ImportBatch.objects.filter(purged_at__isnull=True).values_list("pk", "content", "plan")
     ids = [
         pk
-        for pk, content in ImportBatch.objects.filter(purged_at__isnull=True).values_list("pk", "content")
+        for pk, content, plan in kept
         if values.found_in(bytes(content).decode("utf-8", errors="replace"))
+        or values.found_in(
+            "\n".join(json.dumps(row, ensure_ascii=False) for row in (plan or {}).get("rows", []))
+        )
     ]
     return Q(pk__in=ids)
 
@@ -483,6 +489,9 @@ NOT_EXPORTED: dict[str, dict[str, Promise]] = {
     },
     "members.ImportBatch": {
         "content": _("The uploaded file itself: other people's rows; emptied once imported."),
+        "plan": _(
+            "What the preview found in the file, row by row: other people's rows; emptied with the file."
+        ),
     },
     "knox.AuthToken": {
         "digest": _("A one-way hash of the app's secret key."),

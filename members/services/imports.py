@@ -13,12 +13,13 @@ import hashlib
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members import consent as consent_texts
 from members import extensions, permissions
 from members.imports import FileProblem, Plan, check_batch, read_upload
+from members.imports import plan as plans
 from members.models import CommunityGroup, ImportBatch, Membership, User, Village
 from members.permissions import forget_scope
 from members.services.people import audit_record
@@ -52,11 +53,74 @@ def import_batch_create(*, content: bytes, file_name: str, kind: str, acting_use
     return batch
 
 
+def import_batch_preview(*, batch: ImportBatch, acting_user: User, again: bool = False) -> Plan:
+    """What importing ``batch`` would do, as its preview shows it. The rows are checked against the
+    database once, and what was found is kept on the batch (``ImportBatch.plan``): viewing the preview
+    again, or downloading its problems, reads that back. ``again`` checks afresh (and so does a
+    preview in another language, whose messages would not read). The commit checks again anyway.
+
+    Each check looks up the file's mobile numbers: one audit event says how many, never which.
+    Raises ``FileProblem`` when the rows are no longer kept."""
+    if batch.uploaded_by_id != acting_user.pk or not permissions.can_import(acting_user):
+        raise PermissionDenied
+    if not again and batch.plan and batch.plan.get("language") == translation.get_language():
+        kept = plans.restore(batch.plan)
+        if kept is not None:
+            return kept
+    plan = check_batch(batch=batch, user=acting_user)
+    _keep(batch, plan)
+    _record_lookups(batch, plan, acting_user)
+    return plan
+
+
+def _keep(batch: ImportBatch, plan: Plan) -> None:
+    batch.plan = plans.store(plan) | {
+        "language": translation.get_language(),
+        "checked_at": timezone.now().isoformat(),
+    }
+    # Only while the file is kept: a commit or a purge in between has emptied it for good.
+    ImportBatch.objects.filter(pk=batch.pk, purged_at__isnull=True).update(plan=batch.plan)
+
+
+def _record_lookups(batch: ImportBatch, plan: Plan, acting_user: User) -> None:
+    if not plan.numbers_looked_up:
+        return
+    audit_record(
+        actor=acting_user,
+        action="import.lookup",
+        target=batch,
+        changes={
+            "kind": [None, batch.kind],
+            "numbers": [None, plan.numbers_looked_up],
+            "found": [None, plan.numbers_found],
+        },
+    )
+
+
+class _Changed(Exception):
+    """The rows would now do something else than the preview showed (raised to roll back)."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+
+
 def import_batch_commit(*, batch: ImportBatch, acting_user: User) -> Plan:
-    """Import every row of ``batch``, or none. The file is checked again first: the database may
-    have changed since the preview. Committing twice (two clicks, two tabs) imports once."""
+    """Import every row of ``batch``, or none. The file is checked again first, inside the
+    transaction that writes: the database may have changed since the preview. When a preview was
+    kept and the rows would now do anything else than it showed, nothing is imported and the
+    preview shows the new check. Committing twice (two clicks, two tabs) imports once."""
     try:
         return _commit(batch=batch, acting_user=acting_user)
+    except _Changed as changed:
+        _keep(batch, changed.plan)
+        _record_lookups(batch, changed.plan, acting_user)
+        raise ValidationError(
+            _(
+                "The records changed since this preview was checked, so nothing was imported. Look at the "
+                "preview again (checked just now), then import."
+            ),
+            code="changed",
+        ) from None
     except IntegrityError:
         # Someone wrote the same rows between our check and our writes (a sign-up with the same
         # number, say): everything was rolled back. Importing again checks the rows afresh.
@@ -87,11 +151,16 @@ def _commit(*, batch: ImportBatch, acting_user: User) -> Plan:
     )
     if not claimed:
         raise ValidationError(_("This file has already been imported, or is no longer kept."), code="done")
-    batch.refresh_from_db(fields=["content", "purged_at"])
+    batch.refresh_from_db(fields=["content", "purged_at", "plan"])
+    shown = batch.plan or {}
     try:
-        plan = check_batch(batch=batch, user=acting_user)
+        # In the preview's language, for its fingerprint to compare.
+        with translation.override(shown.get("language", translation.get_language())):
+            plan = check_batch(batch=batch, user=acting_user)
     except FileProblem as problem:
         raise ValidationError(problem.message, code="file") from None
+    if shown and shown.get("digest") != plans.digest(plan):
+        raise _Changed(plan)
     if not plan.ok:
         raise ValidationError(
             _("Some rows have problems now, so nothing was imported. See them below."), code="problems"
@@ -102,9 +171,9 @@ def _commit(*, batch: ImportBatch, acting_user: User) -> Plan:
         _write_members(plan, acting_user=acting_user, now=now)
     counts = plan.counts()
     # The file has done its work: only the counts stay, and the audit trail says who imported.
-    ImportBatch.objects.filter(pk=batch.pk).update(summary=counts, content=b"", purged_at=now)
+    ImportBatch.objects.filter(pk=batch.pk).update(summary=counts, content=b"", plan=None, purged_at=now)
     batch.status, batch.committed_at, batch.summary = ImportBatch.Status.COMMITTED, now, counts
-    batch.content, batch.purged_at = b"", now
+    batch.content, batch.plan, batch.purged_at = b"", None, now
     audit_record(
         actor=acting_user,
         action="import.commit",
@@ -168,5 +237,5 @@ def import_files_purge(*, older_than: datetime.timedelta = KEEP_UNCOMMITTED_FOR)
     files are emptied at once). Returns how many were emptied."""
     now = timezone.now()
     return ImportBatch.objects.filter(created_at__lt=now - older_than, purged_at__isnull=True).update(
-        content=b"", purged_at=now
+        content=b"", plan=None, purged_at=now
     )

@@ -251,7 +251,7 @@ def _scrub_pages(rows, context: ErasureContext) -> int:
 def _scrub_import_files(rows, context: ErasureContext) -> int:
     """Uploaded lists that still hold the person's row: the file is emptied (it is other people's
     data too, but an import that waits on a deleted person's row cannot go on as it was)."""
-    return rows.update(content=b"", purged_at=timezone.now())
+    return rows.update(content=b"", plan=None, purged_at=timezone.now())
 
 
 def _make_tombstone(rows, context: ErasureContext) -> int:

@@ -15,7 +15,12 @@ from members.imports import columns as C
 from members.imports.files import MAX_BYTES
 from members.imports.samples import Example, template_file
 from members.models import AuditEvent, CommunityGroup, ImportBatch, Membership, User, Village
-from members.services.imports import import_batch_commit, import_batch_create, import_files_purge
+from members.services.imports import (
+    import_batch_commit,
+    import_batch_create,
+    import_batch_preview,
+    import_files_purge,
+)
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -331,6 +336,27 @@ def test_an_officer_cannot_change_someone_registered_in_another_commune(world):
     assert check(csv_file(rows), world.trainer).problems == []
 
 
+def test_an_officer_adds_someone_of_another_commune_to_a_group_but_does_not_rewrite_them(world):
+    person = world.resident_c  # lives in Y, member of group C in Y
+    MembershipFactory(user=person, group=world.group_b)  # and of group B in X: officer X reaches them
+    village_y = person.village
+    rows = [member_row(world.group_a, person.phone, "Tên Đã Đổi", birth="1970")]
+    plan = check(csv_file(rows), world.officer_x)
+    assert [(problem.row, problem.column) for problem in plan.problems] == [(2, "Họ và tên"), (2, "Năm sinh")]
+    assert all("registered in" in problem.message for problem in plan.problems)
+    # The officer of Y, or a trainer, may change them.
+    assert check(csv_file(rows), world.trainer).ok
+    # As HọcSố has them, the row adds them to group A; they stay registered in Y.
+    rows = [member_row(world.group_a, person.phone, person.full_name, birth="")]
+    _batch, plan = commit(csv_file(rows), world.officer_x)
+    assert plan.ok and plan.rows[0].action == "create"
+    assert any("stays registered" in note for note in plan.rows[0].notes)
+    person.refresh_from_db()
+    assert person.village == village_y and person.full_name == rows[0][1]
+    assert Membership.objects.active().filter(user=person, group=world.group_a).exists()
+    assert plan.counts()["people_moved"] == 0
+
+
 def test_people_without_import_rights_cannot_upload(world):
     for person in (world.resident_a, world.leader_a):
         with pytest.raises(PermissionDenied):
@@ -429,6 +455,74 @@ def test_a_database_error_midway_rolls_everything_back(world, monkeypatch):
     monkeypatch.undo()
     import_batch_commit(batch=batch, acting_user=world.trainer)  # the rows are checked again
     assert User.objects.filter(phone__startswith="+84387").count() == 3
+
+
+def preview(content, user, *, again=False):
+    with translation.override("en"):
+        batch = import_batch_create(content=content, file_name="x.csv", kind="members", acting_user=user)
+        return batch, import_batch_preview(batch=batch, acting_user=user, again=again)
+
+
+def test_the_preview_is_checked_once_and_kept(world, django_assert_num_queries):
+    rows = [*three_people(world), member_row(world.group_a, world.resident_a.phone, "Nông Văn Đổi", birth="")]
+    batch, plan = preview(csv_file(rows), world.trainer)
+    assert plan.counts()["update"] == 1
+    with translation.override("en"), django_assert_num_queries(0):
+        again = import_batch_preview(batch=batch, acting_user=world.trainer)
+    shown = [(row.number, row.action, row.changes, row.notes, row.problems, row.values) for row in plan.rows]
+    assert [
+        (row.number, row.action, row.changes, row.notes, row.problems, row.values) for row in again.rows
+    ] == shown
+    assert again.counts() == plan.counts() and again.table.headers == plan.table.headers
+    # Another language, or "Check again", checks afresh.
+    with translation.override("vi"):
+        assert "Họ và tên" in import_batch_preview(batch=batch, acting_user=world.trainer).rows[3].changes[0]
+    with translation.override("en"):
+        assert (
+            import_batch_preview(batch=batch, acting_user=world.trainer, again=True).counts() == plan.counts()
+        )
+    with pytest.raises(PermissionDenied):
+        import_batch_preview(batch=batch, acting_user=world.officer_x)
+
+
+def test_a_preview_audits_its_number_lookups_as_one_event_without_the_numbers(world):
+    rows = [
+        *three_people(world),
+        member_row(world.group_a, world.resident_a.phone, world.resident_a.full_name),
+    ]
+    batch, _plan = preview(csv_file(rows), world.officer_x)
+    with translation.override("en"):
+        import_batch_preview(batch=batch, acting_user=world.officer_x)  # shown again: nothing looked up
+    event = AuditEvent.objects.get(action="import.lookup")
+    assert event.actor == world.officer_x
+    assert (event.target_type, event.target_id) == ("members.importbatch", str(batch.pk))
+    assert event.changes == {"kind": [None, "members"], "numbers": [None, 4], "found": [None, 1]}
+    for secret in ("387", world.resident_a.phone[3:], world.resident_a.full_name):
+        assert secret not in str(event.changes)
+
+
+def test_the_commit_imports_nothing_the_preview_did_not_show(world):
+    person = world.resident_a
+    rows = [member_row(world.group_a, person.phone, "Nông Văn Đổi", birth="")]
+    batch, plan = preview(csv_file(rows), world.trainer)
+    assert plan.rows[0].action == "update"
+    User.objects.filter(pk=person.pk).update(full_name="Nông Văn Khác")  # someone else renamed them
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        import_batch_commit(batch=batch, acting_user=world.trainer)
+    assert caught.value.code == "changed"
+    batch.refresh_from_db()
+    assert batch.status == "previewed" and not AuditEvent.objects.filter(action="import.commit").exists()
+    person.refresh_from_db()
+    assert person.full_name == "Nông Văn Khác"
+    # The preview now shows the new check, and importing it imports what it shows.
+    with translation.override("en"):
+        shown = import_batch_preview(batch=batch, acting_user=world.trainer)
+        assert "Nông Văn Khác" in shown.rows[0].changes[0]
+        import_batch_commit(batch=batch, acting_user=world.trainer)
+    person.refresh_from_db()
+    assert person.full_name == "Nông Văn Đổi"
+    batch.refresh_from_db()
+    assert batch.plan is None and bytes(batch.content) == b""
 
 
 def test_importing_the_same_file_again_changes_nothing(world):
@@ -554,6 +648,7 @@ def test_files_of_uncommitted_uploads_are_purged(world):
         content=csv_file(three_people(world)), file_name="x.csv", kind="members", acting_user=world.trainer
     )
     ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    import_batch_preview(batch=old, acting_user=world.trainer)
     recent = import_batch_create(
         content=csv_file(three_people(world)), file_name="y.csv", kind="members", acting_user=world.trainer
     )
@@ -562,7 +657,7 @@ def test_files_of_uncommitted_uploads_are_purged(world):
     assert "1" in out.getvalue()
     old.refresh_from_db()
     recent.refresh_from_db()
-    assert bytes(old.content) == b"" and old.purged_at is not None
+    assert bytes(old.content) == b"" and old.plan is None and old.purged_at is not None
     assert recent.content and recent.purged_at is None
     assert import_files_purge() == 0
     with pytest.raises(ValidationError):

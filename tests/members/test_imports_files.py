@@ -1,0 +1,161 @@
+"""Files that must not keep a server busy, and messages that name what is wrong with a file."""
+
+import io
+import time
+import zipfile
+
+import pytest
+from django.utils import translation
+
+from members.imports import FileProblem
+from members.imports.files import MAX_CELLS, MAX_SHARED_STRINGS, read_upload
+from tests.factories import CommunityGroupFactory
+from tests.members.test_imports import MEMBER_HEADERS, check, csv_file, member_row, xlsx_file
+
+pytestmark = pytest.mark.django_db
+
+_SHARED_STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def rewritten_xlsx(replace: dict[str, bytes | None], *, compression=zipfile.ZIP_DEFLATED) -> bytes:
+    """A members template workbook with some of its parts written by hand (``None`` drops a part)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_file([])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        for info in source.infolist():
+            if info.filename in replace:
+                continue
+            data = source.read(info.filename)
+            adds_texts = replace.get("xl/sharedStrings.xml") is not None
+            if info.filename == "[Content_Types].xml" and adds_texts and b"sharedStrings" not in data:
+                data = data.replace(b"</Types>", _SHARED_STRINGS_TYPE + b"</Types>")
+            archive.writestr(info.filename, data)
+        for name, data in replace.items():
+            if data is not None:
+                with archive.open(name, "w", force_zip64=True) as part:
+                    part.write(data)
+    return buffer.getvalue()
+
+
+def tiny_texts(count: int) -> bytes:
+    """A shared strings table of ``count`` one-letter texts: 17 bytes each, packed 400 to 1."""
+    head = f'<?xml version="1.0"?><sst xmlns="{_MAIN}" count="{count}" uniqueCount="{count}">'
+    return head.encode() + b"<si><t>a</t></si>" * count + b"</sst>"
+
+
+def refusal(content: bytes, name: str = "danh-sach.xlsx") -> tuple[str, float]:
+    started = time.perf_counter()
+    with translation.override("en"), pytest.raises(FileProblem) as refused:
+        read_upload(content=content, file_name=name, kind="members")
+    return refused.value.message, time.perf_counter() - started
+
+
+# Bounded parsing -----------------------------------------------------------------------------------
+
+
+def test_a_workbook_of_eleven_million_tiny_texts_is_refused_before_they_are_parsed():
+    content = rewritten_xlsx({"xl/sharedStrings.xml": tiny_texts(11_000_000)})
+    assert len(content) < 600_000  # the 0.49 MB file that kept a process busy for 128 s
+    message, seconds = refusal(content)
+    assert f"more than {MAX_SHARED_STRINGS:,}".replace(",", ".") in message
+    assert "shared strings" in message
+    print(f"refused in {seconds:.3f} s")  # timings belong in bench/; shown with pytest -s
+
+
+def test_texts_too_many_but_small_enough_to_count_are_counted():
+    content = rewritten_xlsx({"xl/sharedStrings.xml": tiny_texts(MAX_SHARED_STRINGS + 1)})
+    message, _seconds = refusal(content)
+    assert "shared strings" in message
+
+
+def test_a_sheet_of_too_many_cells_is_refused_before_its_rows_are_read():
+    rows = "".join(
+        f'<row r="{row}">'
+        + "".join(f'<c r="{column}{row}"><v>{row}</v></c>' for column in "ABCDEFGHIJ")
+        + "</row>"
+        for row in range(1, MAX_CELLS // 10 + 2)
+    )
+    sheet = (
+        f'<?xml version="1.0"?><worksheet xmlns="{_MAIN}"><sheetData>{rows}</sheetData></worksheet>'.encode()
+    )
+    message, _seconds = refusal(rewritten_xlsx({"xl/worksheets/sheet1.xml": sheet}))
+    assert f"more than {MAX_CELLS:,} cells".replace(",", ".") in message
+
+
+def test_a_zip_bomb_is_called_a_compressed_file_that_expands():
+    content = rewritten_xlsx({"xl/media/padding.bin": bytes(100 * 1024 * 1024)})
+    assert len(content) < 1024 * 1024
+    message, _seconds = refusal(content)
+    assert "compressed" in message and "expand to 100 MB" in message
+    assert "larger than" not in message
+
+
+def test_a_list_just_within_the_bounds_is_read(world):
+    rows = [member_row(world.group_a, f"03870{number:05d}", f"Nông Thị {number}") for number in range(300)]
+    table, _kept = read_upload(content=xlsx_file(rows), file_name="danh-sach.xlsx", kind="members")
+    assert len(table.rows) == 300
+    assert table.headers == MEMBER_HEADERS
+
+
+# Messages that name the cause --------------------------------------------------------------------
+
+
+def test_a_csv_saved_as_utf16_without_its_mark_is_read(world):
+    rows = [member_row(world.group_a, "0387000001", "Nông Thị Hoa")]
+    text = csv_file(rows).decode("utf-8")
+    for encoding in ("utf-16-le", "utf-16-be"):
+        plan = check(text.encode(encoding), world.trainer, name="danh-sach.csv")
+        assert plan.ok, plan.problems
+        assert plan.rows[0].values["ho_ten"] == "Nông Thị Hoa"
+
+
+def test_a_merged_cell_is_named_and_not_read_as_empty(world):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(MEMBER_HEADERS)
+    sheet.append(member_row(world.group_a, "0387000001", "Nông Thị Hoa"))
+    sheet.append(member_row(world.group_a, "0387000002", "Hoàng Văn Nam", commune=""))
+    sheet.merge_cells("D2:D3")  # the commune code, written once for both rows
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    plan = check(buffer.getvalue(), world.trainer, name="danh-sach.xlsx")
+    assert [(problem.row, problem.column) for problem in plan.problems] == [(3, "Mã xã")]
+    assert "merged" in plan.problems[0].message and "Unmerge" in plan.problems[0].message
+
+
+def test_a_formula_without_a_saved_value_is_named_and_a_year_not_dropped_silently(world):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(MEMBER_HEADERS)
+    sheet.append(member_row(world.group_a, "0387000001", "Nông Thị Hoa", birth="=2026-41"))
+    buffer = io.BytesIO()
+    workbook.save(buffer)  # openpyxl saves formulas without their value, as some programs do
+    plan = check(buffer.getvalue(), world.trainer, name="danh-sach.xlsx")
+    assert [(problem.row, problem.column) for problem in plan.problems] == [(2, "Năm sinh")]
+    assert "formula" in plan.problems[0].message and "paste it as values" in plan.problems[0].message
+
+
+# What the preview points out ----------------------------------------------------------------------
+
+
+def test_making_a_leader_lead_a_second_group_is_pointed_out(world):
+    leader = world.leader_a  # leads group A
+    new_group = CommunityGroupFactory(village=world.group_a.village)  # no leader yet
+    rows = [
+        member_row(
+            new_group, leader.phone, leader.full_name, birth="", village=leader.village.name, role="Tổ trưởng"
+        )
+    ]
+    plan = check(csv_file(rows), world.trainer)
+    assert plan.ok, plan.problems
+    assert plan.rows[0].notes == [
+        f"Already leads group {world.group_a.code}; will lead group {new_group.code} too."
+    ]
