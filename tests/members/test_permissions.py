@@ -5,6 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from members import permissions
 from members.models import Commune
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +99,21 @@ def test_the_scope_is_computed_once_per_user_object(world, django_assert_num_que
         permissions.scope_of(user)
         permissions.scope_of(user)
         permissions.is_staff_member(user)
+
+
+def test_who_may_change_a_persons_record(world):
+    """Name, year of birth and village: the person, staff of the person's own commune, the province."""
+    w = world
+    assert permissions.can_change_record_of(w.officer_x, w.resident_a)
+    assert not permissions.can_change_record_of(w.officer_y, w.resident_a)
+    assert permissions.can_change_record_of(w.trainer, w.resident_c)
+    assert permissions.can_change_record_of(w.admin, w.resident_c)
+    assert permissions.can_change_record_of(w.resident_c, w.resident_c)
+    assert not permissions.can_change_record_of(w.leader_a, w.resident_a)
+    assert not permissions.can_change_record_of(w.resident_a, w.resident_a2)
+    # Someone of commune Y who joined a group of commune X: officer X reaches them, but their
+    # record stays with officer Y.
+    MembershipFactory(user=w.resident_c, group=w.group_a)
+    assert permissions.can_view_member(w.officer_x, w.resident_c)
+    assert not permissions.can_change_record_of(w.officer_x, w.resident_c)
+    assert permissions.can_change_record_of(w.officer_y, w.resident_c)
