@@ -3,6 +3,13 @@
 Every function takes a ``StatsQuery`` (what the caller asked for, already narrowed to what they may
 see) and costs a fixed number of queries whatever the number of residents. Rows are communes, or
 the groups of one commune when the query names a commune.
+
+A person counts once in every figure. They belong to the commune they live in (their village's) and
+to each group they are an active member of; someone with no village belongs to no commune. So a
+commune's totals are read from its own rows (its residents), never summed from its groups' rows: a
+member of two groups would count twice, and a member who lives elsewhere would count in a commune
+that is not theirs. A group's figures are its members'. Sessions and marks belong to one group each,
+so the activity of a commune is the sum of its groups'.
 """
 
 import datetime
@@ -54,6 +61,13 @@ class StatsQuery:
             if self.commune_ids is not None:
                 where &= Q(commune_id__in=self.commune_ids)
         return where
+
+    def whole(self) -> Q:
+        """The rollup rows of everything the query covers, each person once: the one group, the
+        commune's own rows (its residents), or the communes' rows."""
+        if self.group is None and self.commune is not None:
+            return Q(commune_id=self.commune.pk, group__isnull=True)
+        return self.places()
 
     def until_end(self) -> Q:
         return Q(month__lte=self.end) if self.end else Q()
@@ -152,7 +166,7 @@ def attainment(query: StatsQuery) -> Attainment:
     # Per competency and tier, over the whole of what the query covers.
     totals = defaultdict(int)
     whole = (
-        AttainmentCount.objects.filter(query.places(), query.until_end(), competency__isnull=False)
+        AttainmentCount.objects.filter(query.whole(), query.until_end(), competency__isnull=False)
         .filter(area__in=areas)
         .values("competency_id", "tier")
         .annotate(n=Sum("people"))
@@ -215,18 +229,23 @@ def profiles(query: StatsQuery) -> Profiles:
         )
         for place in places
     ]
-    total_people = sum(people.get(place.key, 0) for place in places)
-    totals = []
-    for index in range(len(profiles)):
-        done = sum(row.complete[index][0] for row in rows)
-        totals.append((done, _share(done, total_people)))
+    if query.by_group and query.group is None:
+        # The commune as a whole: its residents, each once (see the module's docstring).
+        whole = ResidentCount.objects.filter(query.whole(), query.until_end()).aggregate(n=Sum("people"))
+        total_people = whole["n"] or 0
+    else:
+        total_people = sum(people.get(place.key, 0) for place in places)
     by_month = defaultdict(int)
     for row in (
-        ProfileCount.objects.filter(query.places(), query.until_end())
+        ProfileCount.objects.filter(query.whole(), query.until_end())
         .values("month", "profile_id")
         .annotate(n=Sum("people"))
     ):
         by_month[(row["month"], row["profile_id"])] = row["n"]
+    totals = []
+    for profile in profiles:
+        done = sum(n for (_month, pk), n in by_month.items() if pk == profile.pk)
+        totals.append((done, _share(done, total_people)))
     months = months_between(query.start, query.end)
     trend = []
     for profile in profiles:
@@ -304,11 +323,13 @@ def course_choices() -> list[tuple[str, str]]:
 
 def funnel(query: StatsQuery) -> Funnel:
     courses = _course_codes(query)
-    where = Q(query.places()) & query.in_range() & Q(course_id__in=courses)
+    chosen = query.in_range() & Q(course_id__in=courses)
+    where = query.places() & chosen
+    whole = query.whole() & chosen
     sums = [Sum(step) for step in STEPS]
     by_course = defaultdict(lambda: [0, 0, 0, 0])
     titles = {}
-    for row in FunnelCount.objects.filter(where).values("course_id").annotate(*sums):
+    for row in FunnelCount.objects.filter(whole).values("course_id").annotate(*sums):
         code, title = courses[row["course_id"]]
         titles.setdefault(code, title)
         for index, step in enumerate(STEPS):
@@ -324,7 +345,7 @@ def funnel(query: StatsQuery) -> Funnel:
     months = months_between(query.start, query.end)
     by_month = {
         row["month"]: [row[f"{step}__sum"] for step in STEPS]
-        for row in FunnelCount.objects.filter(where).values("month").annotate(*sums)
+        for row in FunnelCount.objects.filter(whole).values("month").annotate(*sums)
     }
     trend = [[by_month.get(month, [0, 0, 0, 0])[index] for month in months] for index in range(len(STEPS))]
     total = [sum(row.steps[index] for row in course_rows) for index in range(len(STEPS))]
@@ -492,6 +513,8 @@ def profile_holders(query: StatsQuery, profile: CompetencyProfile) -> list[Profi
         people = people.filter(village__commune=query.commune)
     elif query.commune_ids is not None:
         people = people.filter(village__commune_id__in=query.commune_ids)
+    else:
+        people = people.filter(village__isnull=False)  # the province: the people of its communes
     satisfying = Q()
     for competency_id, level in needs.items():
         satisfying |= Q(competency_id=competency_id, level__gte=level)
