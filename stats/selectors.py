@@ -16,16 +16,27 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.models import CompetencyArea, CompetencyProfile, CoursePage, Level, ProfileRequirement, Tier
-from members.models import Commune, CommunityGroup, CompetencyAward, User
+from members.models import Commune, CommunityGroup, CompetencyAward, Membership, User
 from stats.models import (
     ActivityCount,
     AttainmentCount,
     FunnelCount,
-    GroupState,
     ProfileCount,
     ResidentCount,
 )
@@ -387,30 +398,39 @@ class Activity:
     inactive_count: int
 
 
-def _activity_scope(query: StatsQuery) -> Q:
+def _activity_scope(query: StatsQuery, prefix: str = "") -> Q:
     if query.group is not None:
-        return Q(group_id=query.group.pk)
+        return Q(**{f"{prefix}group_id": query.group.pk})
     if query.commune is not None:
-        return Q(commune_id=query.commune.pk)
+        return Q(**{f"{prefix}commune_id": query.commune.pk})
     if query.commune_ids is not None:
-        return Q(commune_id__in=query.commune_ids)
+        return Q(**{f"{prefix}commune_id__in": query.commune_ids})
     return Q()
+
+
+def _groups_in(query: StatsQuery, now: datetime.datetime):
+    """The groups in scope, each with its last session that has started (``last``): read from the
+    rows themselves, so that a session counts the moment it exists, or starts, whatever the rollups
+    say. On the (group, starts at) index."""
+    if query.group is not None:
+        groups = CommunityGroup.objects.filter(pk=query.group.pk)
+    else:
+        groups = CommunityGroup.objects.filter(_activity_scope(query))
+    return groups.annotate(last=Max("sessions__starts_at", filter=Q(sessions__starts_at__lte=now)))
 
 
 def activity(query: StatsQuery, *, inactive_limit: int | None = 200) -> Activity:
     scope = _activity_scope(query)
     now = timezone.now()
     cutoff = now - INACTIVE_AFTER
-    sleeping = Q(last_session_at__isnull=True) | Q(last_session_at__lt=cutoff)
-    group_counts = {
-        row[query.row_key]: row
-        for row in GroupState.objects.filter(scope)
-        .values(query.row_key)
-        .annotate(
-            groups=Count("pk"),
-            inactive=Count("pk", filter=sleeping),
-        )
-    }
+    in_scope = _groups_in(query, now)
+    lapsed = Q(last__isnull=True) | Q(last__lt=cutoff)
+    group_counts: dict[int, dict[str, int]] = defaultdict(lambda: {"groups": 0, "inactive": 0})
+    for key, is_lapsed in in_scope.annotate(lapsed=ExpressionWrapper(lapsed, BooleanField())).values_list(
+        "pk" if query.by_group else "commune_id", "lapsed"
+    ):
+        group_counts[key]["groups"] += 1
+        group_counts[key]["inactive"] += bool(is_lapsed)
     sums = (Sum("sessions"), Sum("marked"), Sum("attended"))
     by_place = {
         row[query.row_key]: row
@@ -450,17 +470,28 @@ def activity(query: StatsQuery, *, inactive_limit: int | None = 200) -> Activity
         )
         for m in months
     ]
-    inactive_states = (
-        GroupState.objects.filter(scope)
-        .filter(sleeping)
-        .select_related("group__village", "group__commune")
-        .order_by("commune__name", "group__code")
-    )
-    inactive = [
-        InactiveGroup(state.group, state.members, state.last_session_at)
-        for state in (inactive_states if inactive_limit is None else inactive_states[:inactive_limit])
-    ]
+    inactive = _inactive_groups(in_scope.filter(lapsed), inactive_limit)
     return Activity(rows, total, months, sessions_trend, rate_trend, inactive, total.inactive)
+
+
+def _inactive_groups(groups, limit: int | None) -> list[InactiveGroup]:
+    """The lapsed groups, by commune and code, with their active members (one query)."""
+    members = (
+        Membership.objects.active()
+        .filter(group=OuterRef("pk"))
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    groups = (
+        groups.select_related("village", "commune")
+        .annotate(members=Coalesce(Subquery(members, output_field=IntegerField()), 0))
+        .order_by("commune__name", "code")
+    )
+    if limit is not None:
+        groups = groups[:limit]
+    return [InactiveGroup(group, group.members, group.last) for group in groups]
 
 
 # Freshness ------------------------------------------------------------------------------------------
@@ -484,9 +515,11 @@ def freshness(query: StatsQuery) -> Freshness:
         computed=Count("statistics_freshness__refreshed_at"),
         oldest=Min("statistics_freshness__refreshed_at"),
         changed=Max("statistics_freshness__changed_at"),
+        expires=Min("statistics_freshness__expires_at"),
     )
+    expired = summary["expires"] is not None and summary["expires"] <= timezone.now()
     return Freshness(
-        summary["oldest"], summary["changed"] is not None, summary["computed"] < summary["total"]
+        summary["oldest"], summary["changed"] is not None or expired, summary["computed"] < summary["total"]
     )
 
 
