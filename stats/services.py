@@ -115,6 +115,18 @@ def _note_changes(commune_ids: list[int]) -> None:
         refresh_changed_communes.enqueue()
 
 
+def note_expired(commune_ids: Iterable[int] | None = None) -> None:
+    """Note the communes whose numbers expired (a session planned ahead has started) as changed, so
+    that a worker is asked once to refresh them. One statement."""
+    expired = CommuneFreshness.objects.filter(changed_at__isnull=True, expires_at__lte=timezone.now())
+    if commune_ids is not None:
+        expired = expired.filter(commune_id__in=commune_ids)
+    if expired.update(changed_at=models.F("expires_at")) and settings.STATS_REFRESH == "task":
+        from stats.tasks import refresh_changed_communes
+
+        refresh_changed_communes.enqueue()
+
+
 def changed_commune_ids(commune_ids: Iterable[int] | None = None) -> list[int]:
     """Communes whose facts changed since their numbers were computed (or whose numbers expired: a
     session planned ahead has started), or never computed."""

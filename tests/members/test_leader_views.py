@@ -139,3 +139,13 @@ def test_the_attendance_summary_exports_to_csv_with_vietnamese_headers(client, w
     assert rows[0][:4] == ["Họ và tên", "Số điện thoại di động", "Vai trò", "Số buổi tham gia"]
     names = [row[0] for row in rows[1:]]
     assert '\'=HYPERLINK("http://x")' in names  # never a live formula in a spreadsheet
+
+
+def test_a_session_planned_ahead_is_not_held_yet_in_the_summary(world):
+    from members.selectors.groups import attendance_summary
+
+    now = timezone.now()
+    for when in (now - datetime.timedelta(hours=1), now + datetime.timedelta(days=10)):
+        Session.objects.create(group=world.group_a, starts_at=when, topic="VNeID")
+    line = next(s for s in attendance_summary(world.group_a) if s.membership.user == world.resident_a)
+    assert line.sessions == 1

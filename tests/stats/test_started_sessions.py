@@ -83,3 +83,14 @@ def test_the_activity_page_costs_the_same_whatever_the_groups(world, django_asse
         stats.refresh_all()
         with django_assert_max_num_queries(30):
             assert client.get(reverse("stats:activity"), place).status_code == 200
+
+
+def test_with_a_worker_expired_numbers_are_refreshed_once_someone_looks(world, settings, monkeypatch):
+    settings.STATS_REFRESH = "task"  # the immediate backend runs the task at once, as a worker would
+    session(world.group_a, timezone.now() + datetime.timedelta(hours=1))
+    stats.refresh_all()
+    client = Client()
+    client.force_login(world.trainer)
+    later(monkeypatch, datetime.timedelta(hours=2))
+    page = client.get(reverse("stats:activity"), {"commune": world.commune_x.code})
+    assert page.context["activity"].total.sessions == 1
