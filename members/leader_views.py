@@ -27,7 +27,7 @@ from members.models import AttendanceMark, CommunityGroup, GroupInvitation, Memb
 from members.phone import format_phone
 from members.selectors.groups import attendance_summary, roster, sessions_with_counts, statuses_for
 from members.services import passwords
-from members.services.attendance import MarkInput, SessionInput, attendance_sync
+from members.services.attendance import MarkInput, SessionInput, attendance_sync, has_started
 
 
 def _managed_group(request, code: str) -> CommunityGroup:
@@ -201,8 +201,8 @@ def session(request, code: str, session_uuid):
         ]
         result = attendance_sync(user=request.user, sessions=[], marks=marks)
         refused = [o for o in result.marks if o.outcome == "rejected"]
-        for outcome in refused:
-            messages.error(request, outcome.message)
+        for message in dict.fromkeys(o.message for o in refused):  # each reason once
+            messages.error(request, message)
         if not refused:
             messages.success(request, _("Attendance saved."))
         return redirect("members:session", code=group.code, session_uuid=session.uuid)
@@ -212,6 +212,7 @@ def session(request, code: str, session_uuid):
         {
             "group": group,
             "session": session,
+            "started": has_started(session),
             "people": [(m, current.get(m.user_id, "")) for m in on_roster],
             "statuses": AttendanceMark.Status.choices,
         },

@@ -7,7 +7,8 @@ live (their village's commune) for the commune rows, and as active members for t
 
 The rows are facts derived from members, courses and certificates; they are never edited, only
 replaced by ``stats.services.refresh_communes``. ``CommuneFreshness`` says when each commune's rows
-were computed and since when its source facts have changed.
+were computed, since when its source facts have changed, and when they go out of date by themselves
+(a session planned ahead starts: only sessions that have started are counted).
 """
 
 from django.db import models
@@ -29,6 +30,15 @@ class CommuneFreshness(models.Model):
         null=True,
         blank=True,
         help_text=_("The first change to the commune's facts since its numbers were computed."),
+    )
+    expires_at = models.DateTimeField(
+        _("expires at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the numbers go out of date by themselves: the start of the next session planned "
+            "when they were computed (sessions count once they have started)."
+        ),
     )
 
     class Meta:

@@ -3,22 +3,40 @@
 Every function takes a ``StatsQuery`` (what the caller asked for, already narrowed to what they may
 see) and costs a fixed number of queries whatever the number of residents. Rows are communes, or
 the groups of one commune when the query names a commune.
+
+A person counts once in every figure. They belong to the commune they live in (their village's) and
+to each group they are an active member of; someone with no village belongs to no commune. So a
+commune's totals are read from its own rows (its residents), never summed from its groups' rows: a
+member of two groups would count twice, and a member who lives elsewhere would count in a commune
+that is not theirs. A group's figures are its members'. Sessions and marks belong to one group each,
+so the activity of a commune is the sum of its groups'.
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.models import CompetencyArea, CompetencyProfile, CoursePage, Level, ProfileRequirement, Tier
-from members.models import Commune, CommunityGroup, CompetencyAward, User
+from members.models import Commune, CommunityGroup, CompetencyAward, Membership, User
 from stats.models import (
     ActivityCount,
     AttainmentCount,
     FunnelCount,
-    GroupState,
     ProfileCount,
     ResidentCount,
 )
@@ -54,6 +72,13 @@ class StatsQuery:
             if self.commune_ids is not None:
                 where &= Q(commune_id__in=self.commune_ids)
         return where
+
+    def whole(self) -> Q:
+        """The rollup rows of everything the query covers, each person once: the one group, the
+        commune's own rows (its residents), or the communes' rows."""
+        if self.group is None and self.commune is not None:
+            return Q(commune_id=self.commune.pk, group__isnull=True)
+        return self.places()
 
     def until_end(self) -> Q:
         return Q(month__lte=self.end) if self.end else Q()
@@ -152,7 +177,7 @@ def attainment(query: StatsQuery) -> Attainment:
     # Per competency and tier, over the whole of what the query covers.
     totals = defaultdict(int)
     whole = (
-        AttainmentCount.objects.filter(query.places(), query.until_end(), competency__isnull=False)
+        AttainmentCount.objects.filter(query.whole(), query.until_end(), competency__isnull=False)
         .filter(area__in=areas)
         .values("competency_id", "tier")
         .annotate(n=Sum("people"))
@@ -215,18 +240,23 @@ def profiles(query: StatsQuery) -> Profiles:
         )
         for place in places
     ]
-    total_people = sum(people.get(place.key, 0) for place in places)
-    totals = []
-    for index in range(len(profiles)):
-        done = sum(row.complete[index][0] for row in rows)
-        totals.append((done, _share(done, total_people)))
+    if query.by_group and query.group is None:
+        # The commune as a whole: its residents, each once (see the module's docstring).
+        whole = ResidentCount.objects.filter(query.whole(), query.until_end()).aggregate(n=Sum("people"))
+        total_people = whole["n"] or 0
+    else:
+        total_people = sum(people.get(place.key, 0) for place in places)
     by_month = defaultdict(int)
     for row in (
-        ProfileCount.objects.filter(query.places(), query.until_end())
+        ProfileCount.objects.filter(query.whole(), query.until_end())
         .values("month", "profile_id")
         .annotate(n=Sum("people"))
     ):
         by_month[(row["month"], row["profile_id"])] = row["n"]
+    totals = []
+    for profile in profiles:
+        done = sum(n for (_month, pk), n in by_month.items() if pk == profile.pk)
+        totals.append((done, _share(done, total_people)))
     months = months_between(query.start, query.end)
     trend = []
     for profile in profiles:
@@ -304,11 +334,13 @@ def course_choices() -> list[tuple[str, str]]:
 
 def funnel(query: StatsQuery) -> Funnel:
     courses = _course_codes(query)
-    where = Q(query.places()) & query.in_range() & Q(course_id__in=courses)
+    chosen = query.in_range() & Q(course_id__in=courses)
+    where = query.places() & chosen
+    whole = query.whole() & chosen
     sums = [Sum(step) for step in STEPS]
     by_course = defaultdict(lambda: [0, 0, 0, 0])
     titles = {}
-    for row in FunnelCount.objects.filter(where).values("course_id").annotate(*sums):
+    for row in FunnelCount.objects.filter(whole).values("course_id").annotate(*sums):
         code, title = courses[row["course_id"]]
         titles.setdefault(code, title)
         for index, step in enumerate(STEPS):
@@ -324,7 +356,7 @@ def funnel(query: StatsQuery) -> Funnel:
     months = months_between(query.start, query.end)
     by_month = {
         row["month"]: [row[f"{step}__sum"] for step in STEPS]
-        for row in FunnelCount.objects.filter(where).values("month").annotate(*sums)
+        for row in FunnelCount.objects.filter(whole).values("month").annotate(*sums)
     }
     trend = [[by_month.get(month, [0, 0, 0, 0])[index] for month in months] for index in range(len(STEPS))]
     total = [sum(row.steps[index] for row in course_rows) for index in range(len(STEPS))]
@@ -366,30 +398,39 @@ class Activity:
     inactive_count: int
 
 
-def _activity_scope(query: StatsQuery) -> Q:
+def _activity_scope(query: StatsQuery, prefix: str = "") -> Q:
     if query.group is not None:
-        return Q(group_id=query.group.pk)
+        return Q(**{f"{prefix}group_id": query.group.pk})
     if query.commune is not None:
-        return Q(commune_id=query.commune.pk)
+        return Q(**{f"{prefix}commune_id": query.commune.pk})
     if query.commune_ids is not None:
-        return Q(commune_id__in=query.commune_ids)
+        return Q(**{f"{prefix}commune_id__in": query.commune_ids})
     return Q()
+
+
+def _groups_in(query: StatsQuery, now: datetime.datetime):
+    """The groups in scope, each with its last session that has started (``last``): read from the
+    rows themselves, so that a session counts the moment it exists, or starts, whatever the rollups
+    say. On the (group, starts at) index."""
+    if query.group is not None:
+        groups = CommunityGroup.objects.filter(pk=query.group.pk)
+    else:
+        groups = CommunityGroup.objects.filter(_activity_scope(query))
+    return groups.annotate(last=Max("sessions__starts_at", filter=Q(sessions__starts_at__lte=now)))
 
 
 def activity(query: StatsQuery, *, inactive_limit: int | None = 200) -> Activity:
     scope = _activity_scope(query)
     now = timezone.now()
     cutoff = now - INACTIVE_AFTER
-    sleeping = Q(last_session_at__isnull=True) | Q(last_session_at__lt=cutoff)
-    group_counts = {
-        row[query.row_key]: row
-        for row in GroupState.objects.filter(scope)
-        .values(query.row_key)
-        .annotate(
-            groups=Count("pk"),
-            inactive=Count("pk", filter=sleeping),
-        )
-    }
+    in_scope = _groups_in(query, now)
+    lapsed = Q(last__isnull=True) | Q(last__lt=cutoff)
+    group_counts: dict[int, dict[str, int]] = defaultdict(lambda: {"groups": 0, "inactive": 0})
+    for key, is_lapsed in in_scope.annotate(lapsed=ExpressionWrapper(lapsed, BooleanField())).values_list(
+        "pk" if query.by_group else "commune_id", "lapsed"
+    ):
+        group_counts[key]["groups"] += 1
+        group_counts[key]["inactive"] += bool(is_lapsed)
     sums = (Sum("sessions"), Sum("marked"), Sum("attended"))
     by_place = {
         row[query.row_key]: row
@@ -429,17 +470,28 @@ def activity(query: StatsQuery, *, inactive_limit: int | None = 200) -> Activity
         )
         for m in months
     ]
-    inactive_states = (
-        GroupState.objects.filter(scope)
-        .filter(sleeping)
-        .select_related("group__village", "group__commune")
-        .order_by("commune__name", "group__code")
-    )
-    inactive = [
-        InactiveGroup(state.group, state.members, state.last_session_at)
-        for state in (inactive_states if inactive_limit is None else inactive_states[:inactive_limit])
-    ]
+    inactive = _inactive_groups(in_scope.filter(lapsed), inactive_limit)
     return Activity(rows, total, months, sessions_trend, rate_trend, inactive, total.inactive)
+
+
+def _inactive_groups(groups, limit: int | None) -> list[InactiveGroup]:
+    """The lapsed groups, by commune and code, with their active members (one query)."""
+    members = (
+        Membership.objects.active()
+        .filter(group=OuterRef("pk"))
+        .order_by()
+        .values("group")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    groups = (
+        groups.select_related("village", "commune")
+        .annotate(members=Coalesce(Subquery(members, output_field=IntegerField()), 0))
+        .order_by("commune__name", "code")
+    )
+    if limit is not None:
+        groups = groups[:limit]
+    return [InactiveGroup(group, group.members, group.last) for group in groups]
 
 
 # Freshness ------------------------------------------------------------------------------------------
@@ -463,9 +515,11 @@ def freshness(query: StatsQuery) -> Freshness:
         computed=Count("statistics_freshness__refreshed_at"),
         oldest=Min("statistics_freshness__refreshed_at"),
         changed=Max("statistics_freshness__changed_at"),
+        expires=Min("statistics_freshness__expires_at"),
     )
+    expired = summary["expires"] is not None and summary["expires"] <= timezone.now()
     return Freshness(
-        summary["oldest"], summary["changed"] is not None, summary["computed"] < summary["total"]
+        summary["oldest"], summary["changed"] is not None or expired, summary["computed"] < summary["total"]
     )
 
 
@@ -492,6 +546,8 @@ def profile_holders(query: StatsQuery, profile: CompetencyProfile) -> list[Profi
         people = people.filter(village__commune=query.commune)
     elif query.commune_ids is not None:
         people = people.filter(village__commune_id__in=query.commune_ids)
+    else:
+        people = people.filter(village__isnull=False)  # the province: the people of its communes
     satisfying = Q()
     for competency_id, level in needs.items():
         satisfying |= Q(competency_id=competency_id, level__gte=level)

@@ -115,9 +115,26 @@ def _note_changes(commune_ids: list[int]) -> None:
         refresh_changed_communes.enqueue()
 
 
+def note_expired(commune_ids: Iterable[int] | None = None) -> None:
+    """Note the communes whose numbers expired (a session planned ahead has started) as changed, so
+    that a worker is asked once to refresh them. One statement."""
+    expired = CommuneFreshness.objects.filter(changed_at__isnull=True, expires_at__lte=timezone.now())
+    if commune_ids is not None:
+        expired = expired.filter(commune_id__in=commune_ids)
+    if expired.update(changed_at=models.F("expires_at")) and settings.STATS_REFRESH == "task":
+        from stats.tasks import refresh_changed_communes
+
+        refresh_changed_communes.enqueue()
+
+
 def changed_commune_ids(commune_ids: Iterable[int] | None = None) -> list[int]:
-    """Communes whose facts changed since their numbers were computed, or never computed."""
-    computed = CommuneFreshness.objects.filter(refreshed_at__isnull=False, changed_at__isnull=True)
+    """Communes whose facts changed since their numbers were computed (or whose numbers expired: a
+    session planned ahead has started), or never computed."""
+    computed = CommuneFreshness.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+        refreshed_at__isnull=False,
+        changed_at__isnull=True,
+    )
     wanted = Commune.objects.all() if commune_ids is None else Commune.objects.filter(id__in=commune_ids)
     return list(
         wanted.exclude(id__in=computed.values("commune_id")).order_by("id").values_list("id", flat=True)
@@ -185,7 +202,7 @@ def _refresh_commune(commune_id: int, framework: _Framework) -> int:
     freshness, _created = CommuneFreshness.objects.get_or_create(commune_id=commune_id)
     CommuneFreshness.objects.filter(pk=freshness.pk).update(changed_at=None)
     computed_at = timezone.now()
-    facts = _Facts.read(commune_id)
+    facts = _Facts.read(commune_id, computed_at)
     tables = {
         ResidentCount: _resident_rows(facts),
         AttainmentCount: _attainment_rows(facts, framework),
@@ -201,7 +218,9 @@ def _refresh_commune(commune_id: int, framework: _Framework) -> int:
         for model, rows in tables.items():
             model.objects.filter(commune_id=commune_id).delete()
             written += _insert(model, commune_id, rows)
-        CommuneFreshness.objects.filter(pk=freshness.pk).update(refreshed_at=computed_at)
+        CommuneFreshness.objects.filter(pk=freshness.pk).update(
+            refreshed_at=computed_at, expires_at=facts.next_session_at
+        )
     return written
 
 
@@ -249,18 +268,20 @@ class _Facts:
     certified: set[tuple[int, int]]  # (person, course) with a valid certificate
     sessions: list[tuple[int, int, datetime.datetime]]  # (session, group, starts at)
     marks: list[tuple[int, int, str, datetime.datetime, str]]  # (session, person, status, recorded, uuid)
+    next_session_at: datetime.datetime | None  # the first session not started yet: not counted
 
     @classmethod
-    def read(cls, commune_id: int) -> "_Facts":
+    def read(cls, commune_id: int, now: datetime.datetime) -> "_Facts":
+        """``now``: only the sessions that have started by then (and their marks) are counted."""
         members = Membership.objects.active().filter(group__commune_id=commune_id)
         # Erased people's tombstones still count: what they did before their data was deleted happened.
         residents = User.objects.counted().filter(village__commune_id=commune_id)
         lives_here = Q(village__commune_id=commune_id) & counted_in_statistics()
         counted = lives_here | Q(pk__in=members.values("user_id"))
         people = User.objects.filter(counted).values("pk")
-        sessions = list(
-            Session.objects.filter(group__commune_id=commune_id).values_list("pk", "group_id", "starts_at")
-        )
+        in_commune = Session.objects.filter(group__commune_id=commune_id)
+        sessions = list(in_commune.filter(starts_at__lte=now).values_list("pk", "group_id", "starts_at"))
+        upcoming = in_commune.filter(starts_at__gt=now).order_by("starts_at").values_list("starts_at")
         return cls(
             residents=list(residents.values_list("pk", "date_joined")),
             memberships=list(members.values_list("user_id", "group_id", "joined_on")),
@@ -287,10 +308,11 @@ class _Facts:
             ),
             sessions=sessions,
             marks=list(
-                AttendanceMark.objects.filter(session__group__commune_id=commune_id).values_list(
-                    "session_id", "member_id", "status", "recorded_at", "uuid"
-                )
+                AttendanceMark.objects.filter(
+                    session__group__commune_id=commune_id, session__starts_at__lte=now
+                ).values_list("session_id", "member_id", "status", "recorded_at", "uuid")
             ),
+            next_session_at=next(iter(upcoming[:1]), (None,))[0],
         )
 
     def groups_of(self) -> dict[int, list[int]]:
@@ -417,8 +439,7 @@ def _activity_rows(facts: _Facts) -> dict[tuple, tuple]:
 def _group_states(facts: _Facts) -> dict[tuple, tuple]:
     members = Counter(group_id for _person, group_id, _joined in facts.memberships)
     last: dict[int, datetime.datetime] = {}
-    now = timezone.now()
-    for _session, group_id, starts_at in facts.sessions:
-        if starts_at <= now and (group_id not in last or starts_at > last[group_id]):
+    for _session, group_id, starts_at in facts.sessions:  # those that have started
+        if group_id not in last or starts_at > last[group_id]:
             last[group_id] = starts_at
     return {(group_id,): (members[group_id], last.get(group_id)) for group_id in facts.group_ids}

@@ -49,10 +49,16 @@ def _place_label(query: selectors.StatsQuery) -> str:
     return _("Group") if query.by_group else _("Commune")
 
 
+def _place_columns(query: selectors.StatsQuery) -> list[Column]:
+    """The two columns that name a row's place; each heading says what it holds, so that no two
+    columns of a file share one (a group's code beside the group's name beside a number of groups)."""
+    code = _("Group code") if query.by_group else _("Commune code")
+    return [Column(code, "text"), Column(_place_label(query), "text", header=True)]
+
+
 def attainment_table(query: selectors.StatsQuery, data: selectors.Attainment) -> Table:
     columns = [
-        Column(_("Code"), "text"),
-        Column(_place_label(query), "text", header=True),
+        *_place_columns(query),
         Column(_("People")),
     ]
     for area in data.areas:
@@ -79,8 +85,7 @@ def competencies_table(data: selectors.Attainment) -> Table:
 
 def profiles_table(query: selectors.StatsQuery, data: selectors.Profiles) -> Table:
     columns = [
-        Column(_("Code"), "text"),
-        Column(_place_label(query), "text", header=True),
+        *_place_columns(query),
         Column(_("Registered")),
     ]
     for profile in data.profiles:
@@ -110,7 +115,7 @@ def courses_table(data: selectors.Funnel) -> Table:
 
 
 def course_places_table(query: selectors.StatsQuery, data: selectors.Funnel) -> Table:
-    columns = [Column(_("Code"), "text"), Column(_place_label(query), "text", header=True), *_step_columns()]
+    columns = [*_place_columns(query), *_step_columns()]
     columns.append(Column(_("Completed (%)"), "percent"))
     rows = [[row.code, row.label, *row.steps, row.completion] for row in data.places]
     return Table("course-places", str(TABLE_TITLES["course-places"]), columns, rows)
@@ -127,9 +132,8 @@ def course_months_table(data: selectors.Funnel) -> Table:
 
 def activity_table(query: selectors.StatsQuery, data: selectors.Activity) -> Table:
     columns = [
-        Column(_("Code"), "text"),
-        Column(_place_label(query), "text", header=True),
-        Column(_("Groups")),
+        *_place_columns(query),
+        Column(_("Number of groups")),
         Column(_("No session in 30 days")),
         Column(_("Sessions")),
         Column(_("People marked")),
@@ -160,7 +164,7 @@ def activity_months_table(data: selectors.Activity) -> Table:
 
 def inactive_groups_table(data: selectors.Activity) -> Table:
     columns = [
-        Column(_("Code"), "text"),
+        Column(_("Group code"), "text"),
         Column(_("Group"), "text", header=True),
         Column(_("Commune"), "text"),
         Column(_("Village"), "text"),

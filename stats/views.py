@@ -33,10 +33,11 @@ def _filters(request) -> tuple[StatsFilterForm, selectors.StatsQuery]:
 
 def fresh_numbers(query: selectors.StatsQuery) -> selectors.Freshness:
     """How fresh the numbers are. Without a worker (the embedded default), communes whose facts
-    changed are recomputed first, when someone looks at them."""
+    changed are recomputed first, when someone looks at them; with a worker, it is asked to."""
+    wanted = {query.commune.pk} if query.commune is not None else query.commune_ids
+    services.note_expired(wanted)
     freshness = selectors.freshness(query)
     if settings.STATS_REFRESH == "on_view" and (freshness.changed_since or freshness.missing):
-        wanted = {query.commune.pk} if query.commune is not None else query.commune_ids
         services.refresh_changed(wanted)
         freshness = selectors.freshness(query)
     return freshness

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from members.models import CommunityGroup, Enrolment, LessonProgress, Membership, Session
 from members.selectors.attendance import current_statuses
@@ -64,11 +65,13 @@ def attendance_summary(group: CommunityGroup) -> list[MemberSummary]:
     """For each member: sessions attended (present or late, by the current status) out of the sessions
     held while they were a member, and when they were last seen."""
     memberships = list(roster(group, include_former=True))
-    sessions = list(Session.objects.filter(group=group).only("pk", "starts_at"))
+    # Held: started. A session planned ahead has not happened yet.
+    held = Session.objects.filter(group=group, starts_at__lte=timezone.now())
+    sessions = list(held.only("pk", "starts_at"))
     current = current_statuses([s.pk for s in sessions])
     summaries = {m.user_id: MemberSummary(m) for m in memberships}
     for session in sessions:
-        day = session.starts_at.date()
+        day = timezone.localdate(session.starts_at)
         for membership in memberships:
             if membership.joined_on <= day and (membership.left_on is None or membership.left_on >= day):
                 summary = summaries[membership.user_id]

@@ -230,3 +230,34 @@ def test_keys_are_kept_30_days_then_forgotten(api, world):
     record.save()
     call_command("purge_idempotency_keys", stdout=__import__("io").StringIO())
     assert not IdempotencyRecord.objects.filter(key="old").exists()
+
+
+def test_marks_for_a_session_that_has_not_started_are_refused_one_by_one(api, world):
+    """A meeting planned ten days ahead may be sent with the batch; marks for it are refused, each
+    with its reason, and the others are kept. A replay changes nothing."""
+    client = api(world.leader_a)
+    held = session_data(world.group_a)
+    planned = session_data(world.group_a, starts_at=(NOW + datetime.timedelta(days=10)).isoformat())
+    marks = [mark(held, world.resident_a), mark(planned, world.resident_a), mark(held, world.resident_a2)]
+    body = {"sessions": [held, planned], "marks": marks}
+    first = post(client, body).json()
+    assert [s["outcome"] for s in first["sessions"]] == ["accepted", "accepted"]
+    assert [m["outcome"] for m in first["marks"]] == ["accepted", "rejected", "accepted"]
+    refused = first["marks"][1]
+    assert refused["reason"] == "not_started"
+    assert refused["message"].startswith("Buổi sinh hoạt chưa bắt đầu")
+    assert AttendanceMark.objects.count() == 2
+    assert post(client, body).json() == first
+    again = post(client, body, key="k-2").json()
+    assert [m["outcome"] for m in again["marks"]] == ["duplicate", "rejected", "duplicate"]
+    assert AttendanceMark.objects.count() == 2
+
+
+@pytest.mark.parametrize("minutes, outcome", [(14, "accepted"), (16, "rejected")])
+def test_a_session_may_be_marked_from_a_quarter_of_an_hour_before_it_starts(api, world, minutes, outcome):
+    client = api(world.leader_a)
+    starts = timezone.now() + datetime.timedelta(minutes=minutes)
+    planned = session_data(world.group_a, starts_at=starts.isoformat())
+    recorded = {"recorded_at": timezone.now().isoformat()}
+    body = {"sessions": [planned], "marks": [mark(planned, world.resident_a, **recorded)]}
+    assert post(client, body).json()["marks"][0]["outcome"] == outcome

@@ -50,8 +50,9 @@ def test_a_leader_plans_a_session_and_takes_attendance_without_javascript(client
     response = client.post(
         reverse("members:session_new", args=[world.group_a.code]),
         {
+            # Earlier today (a session can be marked once it has started): members joined today.
             "date": timezone.localdate().isoformat(),
-            "time": "19:00",
+            "time": "00:00",
             "topic": "Cài VNeID",
             "place": "Nhà văn hóa",
         },
@@ -76,6 +77,28 @@ def test_a_leader_plans_a_session_and_takes_attendance_without_javascript(client
     assert AttendanceMark.objects.count() == 3
     body = client.get(reverse("members:group", args=[world.group_a.code])).content.decode()
     assert "1 người đến" in body and "1 vắng" in body
+
+
+def test_attendance_for_a_session_that_has_not_started_is_refused_with_its_reason(client, world):
+    client.force_login(world.leader_a)
+    client.post(
+        reverse("members:session_new", args=[world.group_a.code]),
+        {
+            "date": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+            "time": "19:00",
+            "topic": "Cài VNeID",
+        },
+    )
+    session = Session.objects.get()
+    url = reverse("members:session", args=[world.group_a.code, session.uuid])
+    page = client.get(url).content.decode()
+    assert "chưa bắt đầu" in page
+    response = client.post(
+        url, {f"m-{world.resident_a.pk}": "present", f"m-{world.resident_a2.pk}": "late"}, follow=True
+    )
+    assert not AttendanceMark.objects.exists()
+    notes = [str(m) for m in response.context["messages"]]
+    assert len(notes) == 1 and notes[0].startswith("Buổi sinh hoạt chưa bắt đầu")
 
 
 def test_a_member_who_left_is_marked_and_drops_off_the_next_session(client, world):
@@ -116,3 +139,13 @@ def test_the_attendance_summary_exports_to_csv_with_vietnamese_headers(client, w
     assert rows[0][:4] == ["Họ và tên", "Số điện thoại di động", "Vai trò", "Số buổi tham gia"]
     names = [row[0] for row in rows[1:]]
     assert '\'=HYPERLINK("http://x")' in names  # never a live formula in a spreadsheet
+
+
+def test_a_session_planned_ahead_is_not_held_yet_in_the_summary(world):
+    from members.selectors.groups import attendance_summary
+
+    now = timezone.now()
+    for when in (now - datetime.timedelta(hours=1), now + datetime.timedelta(days=10)):
+        Session.objects.create(group=world.group_a, starts_at=when, topic="VNeID")
+    line = next(s for s in attendance_summary(world.group_a) if s.membership.user == world.resident_a)
+    assert line.sessions == 1

@@ -229,8 +229,8 @@ def test_a_change_noted_during_a_refresh_is_kept_for_the_next(world, monkeypatch
     refresh(world.commune_x)
     read = stats._Facts.read
 
-    def read_then_change(commune_id):
-        facts = read(commune_id)
+    def read_then_change(commune_id, now):
+        facts = read(commune_id, now)
         stats._note_changes([commune_id])
         return facts
 

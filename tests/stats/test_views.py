@@ -129,7 +129,7 @@ def test_exported_headings_are_vietnamese(numbers):
         reverse("stats:export", kwargs={"slug": "activity", "file_format": "csv"})
     )
     header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert header[:2] == ["Mã", "Xã, phường"]
+    assert header[:3] == ["Mã xã, phường", "Xã, phường", "Số tổ"]
 
 
 def test_the_people_who_completed_basic_universalisation_export_is_scoped_and_audited(numbers):

@@ -1,0 +1,96 @@
+"""Only sessions that have started count, and "no session in 30 days" is right at once."""
+
+import datetime
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from members.services.attendance import SessionInput, attendance_sync
+from stats import selectors
+from stats import services as stats
+from stats.forms import StatsFilterForm
+from tests.stats.conftest import mark, session
+
+pytestmark = pytest.mark.django_db
+
+
+def commune_query(world) -> selectors.StatsQuery:
+    form = StatsFilterForm({"commune": world.commune_x.code}, user=world.trainer)
+    assert form.is_valid()
+    return form.query()
+
+
+def later(monkeypatch, delta: datetime.timedelta) -> None:
+    moment = timezone.now() + delta
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def test_a_session_planned_ahead_counts_once_it_has_started(world, monkeypatch):
+    now = timezone.now()
+    held = session(world.group_a, now - datetime.timedelta(days=2))
+    mark(held, world.resident_a, "absent", now - datetime.timedelta(days=2))
+    planned = session(world.group_a, now + datetime.timedelta(days=10))
+    # A mark for it from before the refusal existed: it counts no more than its session.
+    mark(planned, world.resident_a, "present", now)
+    stats.refresh_all()
+    query = commune_query(world)
+    total = selectors.activity(query).total
+    assert (total.sessions, total.marked, total.attended) == (1, 1, 0)
+    assert selectors.freshness(query).changed_since is False
+
+    later(monkeypatch, datetime.timedelta(days=11))
+    # The numbers go out of date by themselves when the planned session starts.
+    assert selectors.freshness(commune_query(world)).changed_since is True
+    assert world.commune_x.pk in stats.changed_commune_ids()
+    stats.refresh_changed()
+    total = selectors.activity(commune_query(world)).total
+    assert (total.sessions, total.marked, total.attended) == (2, 2, 1)
+    assert selectors.freshness(commune_query(world)).changed_since is False
+
+
+def test_a_group_that_just_held_a_session_is_not_lapsed(world, settings, monkeypatch):
+    settings.STATS_REFRESH = "task"  # a worker refreshes, later: the list must not wait for it
+    now = timezone.now()
+    session(world.group_a, now - datetime.timedelta(days=40))
+    stats.refresh_all()
+    lapsed = {item.group for item in selectors.activity(commune_query(world)).inactive}
+    assert lapsed == {world.group_a, world.group_b}
+
+    # Planned for in an hour: group A still lapsed until it starts.
+    attendance_sync(
+        user=world.leader_a,
+        sessions=[SessionInput(uuid.uuid4(), world.group_a.code, now + datetime.timedelta(hours=1), "VNeID")],
+        marks=[],
+    )
+    activity = selectors.activity(commune_query(world))
+    assert {item.group for item in activity.inactive} == {world.group_a, world.group_b}
+    later(monkeypatch, datetime.timedelta(hours=2))
+    activity = selectors.activity(commune_query(world))
+    assert {item.group for item in activity.inactive} == {world.group_b}
+    assert activity.inactive_count == 1
+    row = next(r for r in activity.rows if r.place.key == world.group_a.pk)
+    assert (row.groups, row.inactive) == (1, 0)
+    assert activity.inactive[0].members == world.group_b.memberships.active().count()
+
+
+def test_the_activity_page_costs_the_same_whatever_the_groups(world, django_assert_max_num_queries):
+    client = Client()
+    client.force_login(world.trainer)
+    for place in ({}, {"commune": world.commune_x.code}):
+        stats.refresh_all()
+        with django_assert_max_num_queries(30):
+            assert client.get(reverse("stats:activity"), place).status_code == 200
+
+
+def test_with_a_worker_expired_numbers_are_refreshed_once_someone_looks(world, settings, monkeypatch):
+    settings.STATS_REFRESH = "task"  # the immediate backend runs the task at once, as a worker would
+    session(world.group_a, timezone.now() + datetime.timedelta(hours=1))
+    stats.refresh_all()
+    client = Client()
+    client.force_login(world.trainer)
+    later(monkeypatch, datetime.timedelta(hours=2))
+    page = client.get(reverse("stats:activity"), {"commune": world.commune_x.code})
+    assert page.context["activity"].total.sessions == 1
