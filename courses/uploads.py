@@ -8,14 +8,19 @@ and Pillow is held to the same cap, so a picture stored before the cap was set i
 either: a 11,000 × 11,000 PNG is a few hundred bytes on disk and half a gigabyte in memory.
 """
 
+import io
 import os
 import warnings
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db.models import BigIntegerField, F
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from wagtail.documents.forms import BaseDocumentForm
 from wagtail.documents.views.serve import serve
+from wagtail.images import get_image_model
 from wagtail.images.forms import BaseImageForm
 
 # How each accepted kind of file begins: (offset, bytes), any of which will do.
@@ -88,6 +93,41 @@ def limit_image_decoding() -> None:
 
     Image.MAX_IMAGE_PIXELS = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS // 2
     warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+def oversized_images():
+    """Pictures stored before the cap that exceed it, by their recorded size (nothing is decoded).
+    Pillow refuses to open them, so their renditions, and the admin lists that show them, fail
+    until they are made smaller (``manage.py oversized_images --shrink``)."""
+    pixels = Cast(F("width"), BigIntegerField()) * F("height")
+    cap = settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
+    return get_image_model().objects.alias(pixels=pixels).filter(pixels__gt=cap).order_by("pk")
+
+
+def image_shrink(image) -> None:
+    """Scale one oversized picture down to the cap, in its own format, and drop its renditions.
+    Run by an operator, one picture at a time: this is the one place Pillow may open a picture
+    over the cap (a JPEG is decoded at a half, a quarter or an eighth of its size)."""
+    from PIL import Image
+
+    scale = (settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS / (image.width * image.height)) ** 0.5
+    size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try:
+        with image.open_file() as handle, Image.open(handle) as picture:
+            kind = picture.format
+            picture.draft(picture.mode, size)
+            picture.thumbnail(size)
+            buffer = io.BytesIO()
+            picture.save(buffer, format=kind)
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+    old = image.file
+    image.renditions.all().delete()
+    image.file = ContentFile(buffer.getvalue(), name=os.path.basename(old.name))
+    image._set_image_file_metadata()
+    image.save()
+    old.storage.delete(old.name)
 
 
 def serve_document(request, document_id, document_filename):

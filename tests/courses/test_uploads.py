@@ -10,6 +10,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -162,3 +163,23 @@ def test_an_oversized_picture_already_stored_is_never_decoded():
     image = stored_before_the_cap(6001, 4000)  # over the cap, under Pillow's own hard limit
     with pytest.raises(PILImage.DecompressionBombError):
         image.get_rendition("width-360|format-webp")
+
+
+def test_an_oversized_picture_stored_before_the_cap_is_shrunk_by_the_operator(client, world):
+    name = default_storage.save("original_images/lon.png", ContentFile(b""))
+    with default_storage.open(name, "wb") as handle:
+        PILImage.new("1", (7000, 4000), 1).save(handle, format="PNG")  # 28 MP in a few kilobytes
+    image = get_image_model().objects.create(title="Lớn", file=name, width=7000, height=4000)
+    small = get_image_model().objects.create(title="Nhỏ", file=ContentFile(png(60, 40), name="nho.png"))
+    out = io.StringIO()
+    call_command("oversized_images", stdout=out)
+    assert f"{image.pk}\t7000 × 4000\tLớn" in out.getvalue() and "1 picture(s)" in out.getvalue()
+    call_command("oversized_images", "--shrink", stdout=io.StringIO())
+    image.refresh_from_db()
+    assert image.width * image.height <= 24_000_000 and abs(image.width / image.height - 7 / 4) < 0.01
+    with image.open_file() as handle:
+        assert PILImage.open(handle).size == (image.width, image.height)
+    assert image.get_rendition("width-360|format-webp").width == 360
+    assert not default_storage.exists(name) and small.file.storage.exists(small.file.name)
+    client.force_login(world.admin)
+    assert client.get("/admin/images/").status_code == 200
