@@ -114,3 +114,12 @@ def test_the_trainer_is_told_on_the_certificates_list_and_the_issuer_settings(cl
 def test_nobody_is_told_anything_when_the_pictures_are_fine(client, world, issuer):
     client.force_login(world.trainer)
     assert WARNING not in client.get("/admin/certificate/").content.decode()
+
+
+def test_checking_the_pictures_costs_the_certificates_list_four_queries(
+    client, world, issuer, certificate, django_assert_max_num_queries
+):
+    client.force_login(world.trainer)
+    client.get("/admin/certificate/")  # the print-size renditions exist from here on
+    with django_assert_max_num_queries(14 + 4):  # the site, its settings, one rendition per picture
+        assert WARNING not in client.get("/admin/certificate/").content.decode()
