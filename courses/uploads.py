@@ -5,7 +5,7 @@ Documents are the files lessons link to or play: PDF, audio, MP4 video and pictu
 named ``huong-dan.pdf`` is refused, since a browser that sniffs it would run it in the site's origin.
 Pictures are capped in pixels (``WAGTAILIMAGES_MAX_IMAGE_PIXELS``) before anything decodes them,
 and Pillow is held to the same cap, so a picture stored before the cap was set is never decoded
-either: a 11,000 × 11,000 PNG is a few hundred bytes on disk and half a gigabyte in memory.
+either: an 11,000 × 11,000 PNG can be a few dozen bytes on disk and half a gigabyte in memory.
 """
 
 import io
@@ -116,18 +116,19 @@ def image_shrink(image) -> None:
     try:
         with image.open_file() as handle, Image.open(handle) as picture:
             kind = picture.format
+            exif = picture.info.get("exif")  # a phone photo's orientation
             picture.draft(picture.mode, size)
             picture.thumbnail(size)
             buffer = io.BytesIO()
-            picture.save(buffer, format=kind)
+            picture.save(buffer, format=kind, **({"exif": exif} if exif else {}))
     finally:
         Image.MAX_IMAGE_PIXELS = limit
-    old = image.file
+    storage, old_name = image.file.storage, image.file.name
     image.renditions.all().delete()
-    image.file = ContentFile(buffer.getvalue(), name=os.path.basename(old.name))
+    image.file = ContentFile(buffer.getvalue(), name=os.path.basename(old_name))
     image._set_image_file_metadata()
     image.save()
-    old.storage.delete(old.name)
+    storage.delete(old_name)
 
 
 def serve_document(request, document_id, document_filename):
