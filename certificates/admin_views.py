@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import HeaderButton
 
-from certificates import services
+from certificates import rendering, services
 from certificates.models import Certificate
 from courses.models import CompetencyProfile, CoursePage
 from members import permissions
@@ -40,8 +40,34 @@ def _revocable(user):
 CERTIFICATE_POLICY = ScopedPermissionPolicy(Certificate, view=_visible, change=_revocable)
 
 
+def warn_about_unreadable_pictures(request, issuer) -> None:
+    """Tell whoever manages certificates that they are being printed without a picture."""
+    unreadable = rendering.unreadable_pictures(issuer)
+    if "signature" in unreadable:
+        messages.warning(
+            request,
+            _(
+                "The signature image cannot be read (its file is missing or damaged): certificates "
+                "are printed without it. Upload it again in Settings → Certificate issuer."
+            ),
+        )
+    if "seal" in unreadable:
+        messages.warning(
+            request,
+            _(
+                "The seal image cannot be read (its file is missing or damaged): certificates are "
+                "printed without it. Upload it again in Settings → Certificate issuer."
+            ),
+        )
+
+
 class CertificateIndexView(ScopedIndexView):
     related = ("course", "profile")
+
+    def get(self, request, *args, **kwargs):
+        if not self.results_only and permissions.can_manage_certificates(request.user):
+            warn_about_unreadable_pictures(request, services.issuer_settings())
+        return super().get(request, *args, **kwargs)
 
     @property
     def header_more_buttons(self):

@@ -34,7 +34,9 @@ def store_pdf(certificate: Certificate, issuer) -> None:
     content = rendering.render_pdf(certificate, issuer)
     storage = certificate.pdf.storage
     name = storage.save(new_name(), ContentFile(content))
-    version = rendering.template_version()
+    # Printed without a picture that could not be read: not kept as the finished certificate, so it
+    # is made again on the next request, with the picture once someone has uploaded it again.
+    version = "" if rendering.unreadable_pictures(issuer) else rendering.template_version()
     try:
         with transaction.atomic():
             current = Certificate.objects.select_for_update().only("pdf").get(pk=certificate.pk)

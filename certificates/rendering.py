@@ -105,13 +105,43 @@ def qr_data_uri(text: str) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _image_data_uri(image, width: int) -> str | None:
-    """A logo or signature pre-sized to print size (a full-size photo doubles render time)."""
+# The issuer's pictures as printed: (name, IssuerSettings field, print width in pixels).
+PICTURES = (("signature", "signature_image", 400), ("seal", "seal_image", 360))
+
+
+def _read_picture(image, width: int) -> bytes | None:
+    """A logo or signature pre-sized to print size (a full-size photo doubles render time), or
+    None when it cannot be read. A picture whose file is gone or damaged fails in as many ways as
+    there are image decoders (OSError, SyntaxError, AttributeError, Pillow's DecompressionBombError
+    for one over the pixel cap...); a certificate is printed without it rather than not at all."""
+    try:
+        rendition = image.get_rendition(f"width-{width}|format-png")
+        with rendition.file.open("rb") as handle:
+            return handle.read()
+    except Exception:
+        return None
+
+
+def _picture_data_uri(issuer, name: str, field: str, width: int) -> str | None:
+    image = getattr(issuer, field)
     if image is None:
         return None
-    rendition = image.get_rendition(f"width-{width}|format-png")
-    with rendition.file.open("rb") as handle:
-        return "data:image/png;base64," + base64.b64encode(handle.read()).decode("ascii")
+    content = _read_picture(image, width)
+    if content is None:
+        # The image's id only: the signer and the holder are people.
+        logger.warning("Certificate %s image %s cannot be read; printed without it", name, image.pk)
+        return None
+    return "data:image/png;base64," + base64.b64encode(content).decode("ascii")
+
+
+def unreadable_pictures(issuer) -> list[str]:
+    """The names of the issuer's pictures that are chosen but cannot be read ("signature", "seal"):
+    certificates are printed without them until someone uploads them again."""
+    return [
+        name
+        for name, field, width in PICTURES
+        if getattr(issuer, field) is not None and _read_picture(getattr(issuer, field), width) is None
+    ]
 
 
 def render_pdf(certificate, issuer) -> bytes:
@@ -126,8 +156,7 @@ def render_pdf(certificate, issuer) -> bytes:
                 "qr_image": qr_data_uri(qr_text),
                 "qr_text": qr_text,
                 "verify_url": f"{site_url.rstrip('/')}/v/{certificate.serial}/",
-                "signature": _image_data_uri(issuer.signature_image, 400),
-                "seal": _image_data_uri(issuer.seal_image, 360),
+                **{name: _picture_data_uri(issuer, name, field, width) for name, field, width in PICTURES},
                 "static_base": STATIC_BASE,
             },
         )

@@ -13,7 +13,7 @@ class CoursesConfig(AppConfig):
         from wagtail.models import PageViewRestriction, Site
         from wagtail.signals import page_published
 
-        from courses import serving
+        from courses import serving, uploads
 
         for model, handler in (
             (Site, serving.forget_sites),
@@ -22,6 +22,7 @@ class CoursesConfig(AppConfig):
             post_save.connect(handler, sender=model, dispatch_uid=f"hocso-{model.__name__}-saved")
             post_delete.connect(handler, sender=model, dispatch_uid=f"hocso-{model.__name__}-deleted")
         page_published.connect(renditions_after_publish, dispatch_uid="hocso-renditions-after-publish")
+        uploads.limit_image_decoding()
 
 
 def renditions_after_publish(sender, instance, **kwargs):

@@ -178,6 +178,20 @@ WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"jpeg": "webp", "png": "webp", "bmp": "webp"}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Only what lessons use: PDF, audio, MP4 video (courses.blocks) and pictures. An upload must also
+# begin as its kind of file does (courses.uploads). Stored documents of other kinds still download.
+_LESSON_AUDIO = ["mp3", "m4a", "aac", "ogg", "oga", "opus", "wav"]
+WAGTAILDOCS_EXTENSIONS = ["pdf", *_LESSON_AUDIO, "mp4", "jpg", "jpeg", "png", "webp"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "courses.uploads.DocumentForm"
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 100 * 1024 * 1024  # a few minutes of phone video
+# Every document downloads (none opens as a page of the site), under a sandboxed policy.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+# 24 million pixels: every phone camera's usual photo (12 to 20 MP) and a 6000 × 4000 camera fit;
+# a 48 to 200 MP full-resolution shot does not. Lessons show pictures at most 720 px wide, and one
+# decoded picture of 24 MP takes about 96 MB. Pillow is held to the same cap (courses.uploads).
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 24_000_000
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_IMAGE_FORM_BASE = "courses.uploads.ImageForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "preferred_language"]
