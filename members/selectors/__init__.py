@@ -10,6 +10,7 @@ from members.selectors.invitations import (
 from members.selectors.learning import (
     competency_levels,
     continue_learning,
+    enrolments_visible,
     course_progress_map,
     course_state,
     lesson_state,
@@ -21,6 +22,7 @@ from members.selectors.people import groups_led_by, groups_with_counts, home_sum
 __all__ = [
     "competency_levels",
     "continue_learning",
+    "enrolments_visible",
     "course_progress_map",
     "course_state",
     "current_statuses",

@@ -1,0 +1,87 @@
+"""May this person see this page? One rule, for every way in: HTML pages, the API, learner actions,
+lists and documents.
+
+A page is visible when it and every ancestor are live, and every Wagtail view restriction on it or
+above it accepts the person, as ``PageViewRestriction.accept_request`` decides:
+
+- "signed in": any signed-in person;
+- "groups": members of one of the chosen groups (and superusers);
+- "password": only a browser session that entered the password (Wagtail marks it passed in the
+  session). The API authenticates apps by token, without a session, so a password-protected page
+  is not found through it (404), unless the request carries the browser session that passed (the
+  offline outbox of a phone's browser does).
+
+Restrictions are few (a handful of pages), so they are read whole, once per request (one query,
+plus one for groups when one restricts by group), and turned into path prefixes a list excludes:
+``visible(pages, viewer)`` filters a queryset; ``may_see(viewer, page)`` is derived from it.
+Nothing here is cached beyond the request: a restriction added by any process counts at once.
+"""
+
+from functools import cached_property
+
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.functions import Substr
+from wagtail.models import Page, PageViewRestriction
+
+VIEWER_ATTRIBUTE = "_hocso_viewer"
+
+
+class Viewer:
+    """Who is asking, as far as page privacy goes: a user (perhaps anonymous) and the password
+    restrictions their browser session passed. Quacks like the request ``accept_request`` reads."""
+
+    def __init__(self, user, passed_passwords=()):
+        self.user = user
+        self.session = {PageViewRestriction.passed_view_restrictions_session_key: list(passed_passwords)}
+
+    @classmethod
+    def of(cls, request) -> "Viewer":
+        """The viewer of a request (Django's or DRF's), read once per request."""
+        viewer = getattr(request, VIEWER_ATTRIBUTE, None)
+        if viewer is None:
+            session = getattr(request, "session", None) or {}
+            passed = session.get(PageViewRestriction.passed_view_restrictions_session_key, [])
+            viewer = cls(request.user, passed)
+            setattr(request, VIEWER_ATTRIBUTE, viewer)
+        return viewer
+
+    @cached_property
+    def restrictions(self) -> list[PageViewRestriction]:
+        return list(
+            PageViewRestriction.objects.annotate(page_path=F("page__path"))
+            .prefetch_related("groups")
+            .order_by("page__path")
+        )
+
+    @cached_property
+    def refused_paths(self) -> tuple[str, ...]:
+        """The paths of the restricted pages this viewer may not see (nor anything below them)."""
+        return tuple(r.page_path for r in self.restrictions if not r.accept_request(self))
+
+    def restrictions_on(self, page: Page) -> list[PageViewRestriction]:
+        """The restrictions on ``page`` and its ancestors (what ``Page.get_view_restrictions`` reads)."""
+        return [r for r in self.restrictions if page.path.startswith(r.page_path)]
+
+
+def under_unpublished_page():
+    """True for a page with an ancestor that is not live (the tree's root, depth 1, never counts)."""
+    return Exists(
+        Page.objects.filter(
+            live=False,
+            depth__gt=1,
+            depth__lt=OuterRef("depth"),
+            path=Substr(OuterRef("path"), 1, F("depth") * Page.steplen),
+        )
+    )
+
+
+def visible(pages: QuerySet, viewer: Viewer) -> QuerySet:
+    """The pages of ``pages`` that ``viewer`` may see."""
+    pages = pages.filter(live=True).exclude(under_unpublished_page())
+    for path in viewer.refused_paths:
+        pages = pages.exclude(path__startswith=path)
+    return pages
+
+
+def may_see(viewer: Viewer, page: Page) -> bool:
+    return visible(Page.objects.filter(pk=page.pk), viewer).exists()
