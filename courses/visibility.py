@@ -19,9 +19,11 @@ Nothing here is cached beyond the request: a restriction added by any process co
 
 from functools import cached_property
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Substr
-from wagtail.models import Page, PageViewRestriction
+from wagtail.documents.permissions import permission_policy as document_permission_policy
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex
 
 VIEWER_ATTRIBUTE = "_hocso_viewer"
 
@@ -85,3 +87,18 @@ def visible(pages: QuerySet, viewer: Viewer) -> QuerySet:
 
 def may_see(viewer: Viewer, page: Page) -> bool:
     return visible(Page.objects.filter(pk=page.pk), viewer).exists()
+
+
+def pages_using(obj) -> QuerySet:
+    """The pages whose content uses ``obj`` (a document, an image), from Wagtail's reference index."""
+    page_type = ContentType.objects.get_for_model(Page)
+    ids = ReferenceIndex.get_references_to(obj).filter(base_content_type=page_type).values_list("object_id")
+    return Page.objects.filter(pk__in=[int(pk) for (pk,) in ids])
+
+
+def may_see_document(viewer: Viewer, document) -> bool:
+    """A document is public through the pages that use it: served when a page ``viewer`` may see
+    uses it. One used by no live page (a draft's, a restricted page's) is for its editors only."""
+    if visible(pages_using(document), viewer).exists():
+        return True
+    return document_permission_policy.user_has_any_permission(viewer.user, ["add", "change", "choose"])

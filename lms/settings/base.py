@@ -180,8 +180,8 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {"jpeg": "webp", "png": "webp", "bmp": "webp"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"  # through Django, so that page privacy applies (courses.visibility)
 # Private pages and documents send people to the phone sign-in and ask passwords in the site's own page.
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
-WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "courses/password_required.html"
-WAGTAILDOCS_PASSWORD_REQUIRED_TEMPLATE = "courses/password_required.html"
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "courses/password_required.html"  # noqa: S105 (a template)
+WAGTAILDOCS_PASSWORD_REQUIRED_TEMPLATE = "courses/password_required.html"  # noqa: S105
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAIL_USER_CUSTOM_FIELDS = ["full_name", "preferred_language"]

@@ -10,9 +10,9 @@ from members.selectors.invitations import (
 from members.selectors.learning import (
     competency_levels,
     continue_learning,
-    enrolments_visible,
     course_progress_map,
     course_state,
+    enrolments_visible,
     lesson_state,
     my_learning,
     profile_statuses,
@@ -22,10 +22,10 @@ from members.selectors.people import groups_led_by, groups_with_counts, home_sum
 __all__ = [
     "competency_levels",
     "continue_learning",
-    "enrolments_visible",
     "course_progress_map",
     "course_state",
     "current_statuses",
+    "enrolments_visible",
     "groups_led_by",
     "groups_with_counts",
     "home_summary_for",

@@ -198,3 +198,46 @@ def test_the_rule_agrees_with_wagtail_s_own_check(kind, who):
     assert visibility.may_see(viewer, course) is expected
     assert visibility.visible(CoursePage.objects.all(), viewer).filter(pk=course.pk).exists() is expected
     assert visibility.may_see(viewer, Page.objects.get(pk=course.lessons().get().pk)) is expected
+
+
+def _lesson_with_audio(course):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    audio = get_document_model().objects.create(
+        title="Bài nghe", file=ContentFile(b"\x00" * 2048, name="bai-nghe.mp3")
+    )
+    lesson = course.lessons().get()
+    narration = {"title": "Nghe", "file": audio.pk, "language": "vi", "transcript": ""}
+    lesson.body = [{"type": "audio", "value": narration}, *lesson.body.raw_data]
+    lesson.save()
+    factories.publish(lesson)
+    return audio
+
+
+def test_a_document_of_a_restricted_lesson_is_not_public(client, courses):
+    public = _lesson_with_audio(factories.course(lessons=1, questions=0))
+    private = _lesson_with_audio(courses.group)
+    assert client.get(public.url).status_code == 200
+    response = client.get(private.url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("members:login"))
+    resident = UserFactory()
+    client.force_login(resident)
+    assert client.get(private.url).status_code == 404
+    resident.groups.add(courses.club)
+    assert client.get(private.url).status_code == 200
+
+
+def test_a_document_no_live_page_uses_is_for_its_editors_only(client, world):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    loose = get_document_model().objects.create(title="Nháp", file=ContentFile(b"x" * 10, name="nhap.mp3"))
+    course = factories.course(lessons=1, questions=0)
+    used_by_draft = _lesson_with_audio(course)
+    course.unpublish()
+    client.force_login(world.resident_a)
+    assert client.get(loose.url).status_code == 404
+    assert client.get(used_by_draft.url).status_code == 404
+    client.force_login(world.trainer)
+    assert client.get(loose.url).status_code == 200
