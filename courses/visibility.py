@@ -22,8 +22,9 @@ from functools import cached_property
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.functions import Substr
-from wagtail.documents.permissions import permission_policy as document_permission_policy
+from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex
+from wagtail.permissions import policy_registry
 
 VIEWER_ATTRIBUTE = "_hocso_viewer"
 
@@ -101,4 +102,5 @@ def may_see_document(viewer: Viewer, document) -> bool:
     uses it. One used by no live page (a draft's, a restricted page's) is for its editors only."""
     if visible(pages_using(document), viewer).exists():
         return True
-    return document_permission_policy.user_has_any_permission(viewer.user, ["add", "change", "choose"])
+    policy = policy_registry.get_by_type(get_document_model())
+    return policy.user_has_any_permission(viewer.user, ["add", "change", "choose"])

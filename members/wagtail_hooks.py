@@ -66,3 +66,13 @@ def register_erasure_urls():
 
 # After Wagtail's own "delete" bulk action for users (order 0), which it replaces.
 hooks.register("register_bulk_action", privacy_admin_views.EraseUsersBulkAction, order=1)
+
+
+# The admin's choosers (pictures, documents, pages): for the people who author content only ------
+
+
+@hooks.register("construct_image_chooser_queryset")
+@hooks.register("construct_document_chooser_queryset")
+@hooks.register("construct_page_chooser_queryset")
+def choosers_for_authors_only(objects, request):
+    return objects if permissions.can_choose_content(request.user, objects.model) else objects.none()
