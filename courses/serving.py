@@ -14,6 +14,7 @@ a cache: restrictions are read afresh for each request, so one added by any proc
 
 from django.core.cache import cache
 from django.http.request import split_domain_port
+from django.utils.cache import add_never_cache_headers
 from wagtail.models import Site
 
 SITE_KEY = "hocso:site:{version}:{host}:{port}"
@@ -50,10 +51,23 @@ def forget_sites(**kwargs) -> None:
 
 class RestrictionAwareMixin:
     """Pages whose view restrictions come from the viewer that routing put on them (one query for
-    the whole request); served any other way (previews), Wagtail reads them as usual."""
+    the whole request, see ``courses.visibility``); served any other way (previews), Wagtail reads
+    them as usual.
+
+    Wagtail's check (``before_serve_page``) gets only the restrictions that refuse the viewer: it
+    answers those with the sign-in or password page, and the accepted ones cost no further query.
+    A page under any restriction is never cached on the way, as Wagtail's check would have it.
+    """
 
     def get_view_restrictions(self):
         viewer = getattr(self, "routed_viewer", None)
         if viewer is None:
             return super().get_view_restrictions()
-        return viewer.restrictions_on(self)
+        return viewer.refusals_on(self)
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        viewer = getattr(self, "routed_viewer", None)
+        if viewer is not None and viewer.restrictions_on(self):
+            add_never_cache_headers(response)
+        return response

@@ -11,8 +11,9 @@ above it accepts the person, as ``PageViewRestriction.accept_request`` decides:
   is not found through it (404), unless the request carries the browser session that passed (the
   offline outbox of a phone's browser does).
 
-Restrictions are few (a handful of pages), so they are read whole, once per request (one query,
-plus one for groups when one restricts by group), and turned into path prefixes a list excludes:
+Restrictions are few (a handful of pages), so they are read whole, once per request, in one query
+that also says whether the person is in each one's groups, and turned into path prefixes a list
+excludes:
 ``visible(pages, viewer)`` filters a queryset; ``may_see(viewer, page)`` is derived from it.
 Nothing here is cached beyond the request: a restriction added by any process counts at once.
 """
@@ -20,7 +21,7 @@ Nothing here is cached beyond the request: a restriction added by any process co
 from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Substr
 from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex
@@ -50,20 +51,33 @@ class Viewer:
 
     @cached_property
     def restrictions(self) -> list[PageViewRestriction]:
-        return list(
-            PageViewRestriction.objects.annotate(page_path=F("page__path"))
-            .prefetch_related("groups")
-            .order_by("page__path")
+        """Every restriction of the site, each with whether the viewer is in one of its groups."""
+        chosen = PageViewRestriction.groups.through.objects.filter(pageviewrestriction=OuterRef("pk"))
+        in_groups = (
+            Exists(chosen.filter(group__user=self.user)) if self.user.is_authenticated else Value(False)
         )
+        return list(
+            PageViewRestriction.objects.annotate(page_path=F("page__path"), viewer_in_groups=in_groups)
+        )
+
+    def accepts(self, restriction: PageViewRestriction) -> bool:
+        """Wagtail's ``accept_request``, with the group check read along with the restriction."""
+        if restriction.restriction_type == PageViewRestriction.GROUPS and not self.user.is_superuser:
+            return restriction.viewer_in_groups
+        return restriction.accept_request(self)
 
     @cached_property
     def refused_paths(self) -> tuple[str, ...]:
         """The paths of the restricted pages this viewer may not see (nor anything below them)."""
-        return tuple(r.page_path for r in self.restrictions if not r.accept_request(self))
+        return tuple(r.page_path for r in self.restrictions if not self.accepts(r))
 
     def restrictions_on(self, page: Page) -> list[PageViewRestriction]:
-        """The restrictions on ``page`` and its ancestors (what ``Page.get_view_restrictions`` reads)."""
+        """The restrictions on ``page`` and its ancestors."""
         return [r for r in self.restrictions if page.path.startswith(r.page_path)]
+
+    def refusals_on(self, page: Page) -> list[PageViewRestriction]:
+        """The restrictions on ``page`` and its ancestors that refuse this viewer."""
+        return [r for r in self.restrictions_on(page) if not self.accepts(r)]
 
 
 def under_unpublished_page():

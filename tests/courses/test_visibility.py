@@ -241,3 +241,22 @@ def test_a_document_no_live_page_uses_is_for_its_editors_only(client, world):
     assert client.get(used_by_draft.url).status_code == 404
     client.force_login(world.trainer)
     assert client.get(loose.url).status_code == 200
+
+
+def test_restricted_pages_keep_their_budgets_and_are_never_cached(
+    client, courses, django_assert_max_num_queries
+):
+    member = UserFactory()
+    member.groups.add(courses.club)
+    client.force_login(member)
+    lesson = courses.group.lessons().get()
+    for url in ["/khoa-hoc/", courses.group.url, lesson.url]:
+        client.get(url)  # warm the site cache, as any running server has
+    with django_assert_max_num_queries(8):
+        assert client.get("/khoa-hoc/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(courses.group.url).status_code == 200
+    with django_assert_max_num_queries(10):
+        response = client.get(lesson.url)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert "no-store" not in client.get(courses.open.lessons().get().url).get("Cache-Control", "")
