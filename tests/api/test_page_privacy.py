@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
 from members.models import Enrolment, LessonProgress, QuizAttempt
@@ -101,3 +102,16 @@ def test_enrolments_in_courses_restricted_since_drop_out_of_the_list(api, club):
     assert client.post("/api/v1/enrolments/", {"course": course.pk}, format="json").status_code == 201
     PageViewRestriction.objects.create(page=course, restriction_type="groups").groups.set([club])
     assert client.get("/api/v1/enrolments/").json()["results"] == []
+
+
+def test_the_browser_session_that_passed_the_password_reaches_it_through_the_api(client, restricted):
+    course = restricted["password"]
+    lesson = course.lessons().get()
+    client.force_login(UserFactory())
+    assert client.get(f"/api/v1/lessons/{lesson.pk}/").status_code == 404
+    restriction = PageViewRestriction.objects.get(page=course)
+    client.post(
+        reverse("wagtailcore_authenticate_with_password", args=[restriction.pk, course.pk]),
+        {"password": "bi-mat", "return_url": course.url},
+    )
+    assert client.get(f"/api/v1/lessons/{lesson.pk}/").status_code == 200
