@@ -45,7 +45,8 @@ def canonical(page: Page) -> Page:
 
 def _require_visible(user: User, viewer: visibility.Viewer | None, *pages: Page) -> visibility.Viewer:
     viewer = viewer or visibility.Viewer(user)
-    if not all(visibility.may_see(viewer, page) for page in dict.fromkeys(pages)):
+    ids = {page.pk for page in pages}
+    if visibility.visible(Page.objects.filter(pk__in=ids), viewer).count() != len(ids):
         raise PermissionDenied(_("You may not open this page."))
     return viewer
 
@@ -62,6 +63,11 @@ def enrol(*, user: User, course: CoursePage, viewer: visibility.Viewer | None = 
     """Enrol a learner (once: enrolling again returns the same enrolment)."""
     shown, course = course, canonical(course)
     _require_visible(user, viewer, shown, course)
+    return _enrol(user=user, course=course)
+
+
+def _enrol(*, user: User, course: CoursePage) -> Enrolment:
+    """Enrol in a course the learner may see (the caller checked: the course of a lesson they see)."""
     enrolment, created = Enrolment.objects.get_or_create(user=user, course=course)
     if created:
         audit_record(actor=user, action="enrolment.create", target=enrolment)
@@ -78,7 +84,7 @@ def lesson_mark_done(*, user: User, lesson: LessonPage, viewer: visibility.Viewe
     viewer = _require_visible(user, viewer, shown, lesson)
     if lesson.questions:
         raise ValidationError(_("Answer the questions at the end of the lesson to finish it."))
-    enrolment = enrol(user=user, course=_course_of(lesson), viewer=viewer)
+    enrolment = _enrol(user=user, course=_course_of(lesson))
     _record_lesson_done(enrolment=enrolment, lesson=lesson)
     course_check_completion(enrolment=enrolment, viewer=viewer)
     return enrolment
@@ -130,7 +136,7 @@ def quiz_submit(
             {key or "answers": [message] for key, message in error.errors.items()}
         ) from None
 
-    enrolment = enrol(user=user, course=course, viewer=viewer)
+    enrolment = _enrol(user=user, course=course)
     try:
         with transaction.atomic():
             attempt = QuizAttempt.objects.create(
