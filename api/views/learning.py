@@ -53,6 +53,8 @@ class CourseViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CourseFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema, built with no one to ask about
+            return CoursePage.objects.none()
         return courses(visibility.Viewer.of(self.request)).order_by("path")
 
     @extend_schema(responses=LessonSummarySerializer(many=True))
@@ -144,6 +146,8 @@ class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = LessonPage.objects.none()  # for the schema; get_queryset() narrows to the caller
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return LessonPage.objects.none()
         return visibility.visible(LessonPage.objects.all(), visibility.Viewer.of(self.request))
 
     @extend_schema(responses=LESSON)
@@ -223,6 +227,8 @@ class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = Cursor
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Enrolment.objects.none()
         return _enrolments(self.request)
 
     @extend_schema(request=EnrolInputSerializer, responses={201: EnrolmentSerializer})
