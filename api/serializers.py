@@ -395,8 +395,8 @@ class QuizInputSerializer(serializers.Serializer):
 class EnrolmentSerializer(serializers.ModelSerializer):
     course = serializers.IntegerField(source="course_id")
     course_code = serializers.CharField(source="course.code")
-    lessons_done = serializers.IntegerField(read_only=True)
-    lesson_count = serializers.IntegerField(read_only=True)
+    lessons_done = serializers.IntegerField(source="done", read_only=True)
+    lesson_count = serializers.IntegerField(source="total", read_only=True)
 
     class Meta:
         model = Enrolment

@@ -10,17 +10,13 @@ class CoursesConfig(AppConfig):
     def ready(self):
         # Bookkeeping only: caches and derived files follow the content.
         from django.db.models.signals import post_delete, post_save
-        from wagtail.models import PageViewRestriction, Site
+        from wagtail.models import Site
         from wagtail.signals import page_published
 
         from courses import serving, uploads
 
-        for model, handler in (
-            (Site, serving.forget_sites),
-            (PageViewRestriction, serving.forget_restrictions),
-        ):
-            post_save.connect(handler, sender=model, dispatch_uid=f"hocso-{model.__name__}-saved")
-            post_delete.connect(handler, sender=model, dispatch_uid=f"hocso-{model.__name__}-deleted")
+        post_save.connect(serving.forget_sites, sender=Site, dispatch_uid="hocso-Site-saved")
+        post_delete.connect(serving.forget_sites, sender=Site, dispatch_uid="hocso-Site-deleted")
         page_published.connect(renditions_after_publish, dispatch_uid="hocso-renditions-after-publish")
         uploads.limit_image_decoding()
 

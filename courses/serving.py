@@ -5,18 +5,20 @@ one query per URL segment, and two for view restrictions. Here:
 
 - ``CachedSiteMiddleware`` keeps the request's Site (with its root page) in the cache;
 - ``HomePage.route`` resolves the rest of the URL in one query (see ``resolve_descendant``);
-- ``RestrictionAwareMixin`` skips the view-restriction queries while no page has a restriction.
+- ``RestrictionAwareMixin`` reads view restrictions from the request's ``Viewer`` (all of the
+  site's restrictions in one query, shared with the lists the page shows, see ``courses.visibility``).
 
-Caches are dropped by signals (bookkeeping only) when sites or view restrictions change.
+The site cache is dropped by a signal (bookkeeping only) when sites change. Privacy never depends on
+a cache: restrictions are read afresh for each request, so one added by any process counts at once.
 """
 
 from django.core.cache import cache
 from django.http.request import split_domain_port
-from wagtail.models import PageViewRestriction, Site
+from django.utils.cache import add_never_cache_headers
+from wagtail.models import Site
 
 SITE_KEY = "hocso:site:{version}:{host}:{port}"
 SITE_VERSION_KEY = "hocso:site-version"
-RESTRICTED_KEY = "hocso:restricted-page-paths"
 TIMEOUT = 300
 
 
@@ -47,22 +49,25 @@ def forget_sites(**kwargs) -> None:
         cache.set(SITE_VERSION_KEY, 2, None)
 
 
-def restricted_paths() -> list[str]:
-    return cache.get_or_set(
-        RESTRICTED_KEY,
-        lambda: list(PageViewRestriction.objects.values_list("page__path", flat=True)),
-        TIMEOUT,
-    )
-
-
-def forget_restrictions(**kwargs) -> None:
-    cache.delete(RESTRICTED_KEY)
-
-
 class RestrictionAwareMixin:
-    """Pages that skip the view-restriction queries while the site has no restrictions at all."""
+    """Pages whose view restrictions come from the viewer that routing put on them (one query for
+    the whole request, see ``courses.visibility``); served any other way (previews), Wagtail reads
+    them as usual.
+
+    Wagtail's check (``before_serve_page``) gets only the restrictions that refuse the viewer: it
+    answers those with the sign-in or password page, and the accepted ones cost no further query.
+    A page under any restriction is never cached on the way, as Wagtail's check would have it.
+    """
 
     def get_view_restrictions(self):
-        if not restricted_paths():
-            return PageViewRestriction.objects.none()
-        return super().get_view_restrictions()
+        viewer = getattr(self, "routed_viewer", None)
+        if viewer is None:
+            return super().get_view_restrictions()
+        return viewer.refusals_on(self)
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        viewer = getattr(self, "routed_viewer", None)
+        if viewer is not None and viewer.restrictions_on(self):
+            add_never_cache_headers(response)
+        return response

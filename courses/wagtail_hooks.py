@@ -1,3 +1,6 @@
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.api.actions.publish import PublishPageAPIAction
@@ -6,7 +9,7 @@ from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from courses import workflows
+from courses import visibility, workflows
 from courses.models import CompetencyArea, CompetencyFramework, CompetencyProfile
 
 
@@ -75,3 +78,15 @@ class ReviewedPagesAdminAPIViewSet(PagesAdminAPIViewSet):
 @hooks.register("construct_admin_api")
 def record_api_publish(router):
     router.register_endpoint("pages", ReviewedPagesAdminAPIViewSet)
+
+
+# Documents: a lesson's audio or video file is as private as the lessons that use it.
+
+
+@hooks.register("before_serve_document")
+def serve_documents_of_visible_pages_only(document, request):
+    if visibility.may_see_document(visibility.Viewer.of(request), document):
+        return None
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), settings.WAGTAIL_FRONTEND_LOGIN_URL)
+    raise Http404

@@ -37,6 +37,9 @@ if settings.DEBUG:
     # Certificate PDFs never live in public media (certificates/storage.py); a file an older version
     # left there is not served either.
     urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/certificates/", not_public)]
+    # Documents are served by /documents/…, which applies page privacy (courses.visibility), never
+    # straight from media: in production the web server must not serve media/documents/ either.
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/documents/", not_public)]
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Vietnamese pages live at the root; English ones under /en/.

@@ -359,3 +359,19 @@ def people_resettable_by(user: User) -> QuerySet[User]:
 
 def can_issue_reset_code(user: User, person: User) -> bool:
     return people_resettable_by(user).filter(pk=person.pk).exists()
+
+
+AUTHORING_ACTIONS = {"page": ["add", "change", "publish"], "media": ["add", "change", "choose"]}
+
+
+def can_choose_content(user: User, model) -> bool:
+    """Who the admin's choosers show pictures, documents and pages to: the people who author
+    content (trainers, administrators), as Wagtail's permission policy for ``model`` has it. Commune
+    officers and leaders author nothing, so drafts' titles and files stay out of their sight."""
+    from wagtail.models import Page
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+    from wagtail.permissions import policy_registry
+
+    if issubclass(model, Page):
+        return PagePermissionPolicy().user_has_any_permission(user, AUTHORING_ACTIONS["page"])
+    return policy_registry.get_by_type(model).user_has_any_permission(user, AUTHORING_ACTIONS["media"])

@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from wagtail.admin.views.account import PasswordResetConfirmView
 
+from courses import visibility
 from courses.models import CoursePage, LessonPage
 from members import lookups, permissions, selectors, services, sms, throttling
 from members.forms import (
@@ -160,15 +161,20 @@ def choose_village(request):
 
 @login_required
 def my_learning(request):
-    return render(request, "members/my_learning.html", {"learning": selectors.my_learning(request.user)})
+    return render(
+        request,
+        "members/my_learning.html",
+        {"learning": selectors.my_learning(request.user, visibility.Viewer.of(request))},
+    )
 
 
 @require_POST
 @login_required
 def course_start(request, course_id: int):
-    course = get_object_or_404(CoursePage.objects.live(), pk=course_id)
-    services.enrol(user=request.user, course=course)
-    state = selectors.course_state(request.user, course, list(course.lessons()))
+    viewer = visibility.Viewer.of(request)
+    course = get_object_or_404(visibility.visible(CoursePage.objects.all(), viewer), pk=course_id)
+    services.enrol(user=request.user, course=course, viewer=viewer)
+    state = selectors.course_state(request.user, course, list(course.lessons_for(viewer)))
     target = state.next_lesson or course
     return HttpResponseRedirect(target.get_url(request))
 
@@ -176,9 +182,10 @@ def course_start(request, course_id: int):
 @require_POST
 @login_required
 def lesson_done(request, lesson_id: int):
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    viewer = visibility.Viewer.of(request)
+    lesson = get_object_or_404(visibility.visible(LessonPage.objects.all(), viewer), pk=lesson_id)
     try:
-        services.lesson_mark_done(user=request.user, lesson=lesson)
+        services.lesson_mark_done(user=request.user, lesson=lesson, viewer=viewer)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return HttpResponseRedirect(lesson.get_url(request))
@@ -186,7 +193,7 @@ def lesson_done(request, lesson_id: int):
 
 
 def _after_lesson(request, lesson: LessonPage) -> str:
-    following = lesson.get_next_siblings().live().first()
+    following = visibility.visible(lesson.get_next_siblings(), visibility.Viewer.of(request)).first()
     if following is not None:
         return following.get_url(request)
     return lesson.get_parent().get_url(request)
@@ -195,7 +202,8 @@ def _after_lesson(request, lesson: LessonPage) -> str:
 @require_POST
 @login_required
 def quiz_submit(request, lesson_id: int):
-    lesson = get_object_or_404(LessonPage.objects.live(), pk=lesson_id)
+    viewer = visibility.Viewer.of(request)
+    lesson = get_object_or_404(visibility.visible(LessonPage.objects.all(), viewer), pk=lesson_id)
     answers = quiz_answers_from(request.POST)
     try:
         outcome = services.quiz_submit(
@@ -203,6 +211,7 @@ def quiz_submit(request, lesson_id: int):
             lesson=lesson,
             answers=answers,
             submission_id=request.POST.get("submission_id", ""),
+            viewer=viewer,
         )
     except ValidationError as error:
         # Show the lesson again with the learner's choices kept and each problem next to its question.

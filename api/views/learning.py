@@ -1,4 +1,4 @@
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,6 +16,7 @@ from api.serializers import (
     QuizInputSerializer,
     QuizResultQuestionSerializer,
 )
+from courses import visibility
 from courses.models import CourseCompetency, CoursePage, LessonPage
 from courses.models.pages import live_lesson_count
 from members import selectors, services
@@ -32,18 +33,19 @@ class CourseFilter(filters.FilterSet):
         fields = ["locale", "audience", "area"]
 
 
-def courses():
+def courses(viewer: visibility.Viewer):
     targets = CourseCompetency.objects.select_related("competency").order_by("sort_order")
     return (
-        CoursePage.objects.live()
+        visibility.visible(CoursePage.objects.all(), viewer)
         .select_related("locale")
         .prefetch_related(Prefetch("target_competencies", queryset=targets))
-        .annotate(lesson_count=live_lesson_count())
+        .annotate(lesson_count=live_lesson_count(viewer=viewer))
     )
 
 
 class CourseViewSet(viewsets.ReadOnlyModelViewSet):
-    """Published courses (read from the Wagtail pages)."""
+    """Published courses the caller may see (read from the Wagtail pages, with their privacy: see
+    ``courses.visibility``; a password-protected course is not found through a token)."""
 
     serializer_class = CourseSerializer
     pagination_class = None
@@ -51,13 +53,16 @@ class CourseViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = CourseFilter
 
     def get_queryset(self):
-        return courses().order_by("path")
+        if getattr(self, "swagger_fake_view", False):  # the schema, built with no one to ask about
+            return CoursePage.objects.none()
+        return courses(visibility.Viewer.of(self.request)).order_by("path")
 
     @extend_schema(responses=LessonSummarySerializer(many=True))
     @action(detail=True, methods=["get"])
     def lessons(self, request, pk=None):
         course = self.get_object()
-        return Response(LessonSummarySerializer(course.lessons(), many=True).data)
+        lessons = course.lessons_for(visibility.Viewer.of(request))
+        return Response(LessonSummarySerializer(lessons, many=True).data)
 
 
 def block_data(block, request) -> dict:
@@ -135,8 +140,15 @@ QUIZ_RESULT = inline_serializer(
 
 
 class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Lessons the caller may see (``courses.visibility``); any other id is not found."""
+
     lookup_value_regex = "[0-9]{1,10}"
-    queryset = LessonPage.objects.live()
+    queryset = LessonPage.objects.none()  # for the schema; get_queryset() narrows to the caller
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return LessonPage.objects.none()
+        return visibility.visible(LessonPage.objects.all(), visibility.Viewer.of(self.request))
 
     @extend_schema(responses=LESSON)
     def retrieve(self, request, pk=None):
@@ -158,8 +170,10 @@ class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         """Mark a lesson without questions as done (a lesson with questions is done by its quiz)."""
-        enrolment = services.lesson_mark_done(user=request.user, lesson=self.get_object())
-        return Response(EnrolmentSerializer(_enrolments(request.user).get(pk=enrolment.pk)).data)
+        enrolment = services.lesson_mark_done(
+            user=request.user, lesson=self.get_object(), viewer=visibility.Viewer.of(request)
+        )
+        return Response(EnrolmentSerializer(_enrolments(request).get(pk=enrolment.pk)).data)
 
     @extend_schema(request=QuizInputSerializer, responses={201: QUIZ_RESULT, 200: QUIZ_RESULT})
     @action(detail=True, methods=["post"])
@@ -173,6 +187,7 @@ class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             lesson=lesson,
             answers=data.validated_data["answers"],
             submission_id=data.validated_data["submission_id"],
+            viewer=visibility.Viewer.of(request),
         )
         from courses.quiz import score
 
@@ -200,15 +215,8 @@ class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         return Response(body, status=status.HTTP_200_OK if outcome.replayed else status.HTTP_201_CREATED)
 
 
-def _enrolments(user):
-    return (
-        Enrolment.objects.filter(user=user)
-        .select_related("course")
-        .annotate(
-            lessons_done=Count("lesson_progress", filter=Q(lesson_progress__lesson__live=True)),
-            lesson_count=live_lesson_count("course"),
-        )
-    )
+def _enrolments(request):
+    return selectors.enrolments_visible(request.user, visibility.Viewer.of(request))
 
 
 class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -219,14 +227,19 @@ class EnrolmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = Cursor
 
     def get_queryset(self):
-        return _enrolments(self.request.user)
+        if getattr(self, "swagger_fake_view", False):
+            return Enrolment.objects.none()
+        return _enrolments(self.request)
 
     @extend_schema(request=EnrolInputSerializer, responses={201: EnrolmentSerializer})
     def create(self, request):
         data = EnrolInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        course = get_object_or_404(CoursePage.objects.live(), pk=data.validated_data["course"])
-        enrolment = services.enrol(user=request.user, course=course)
+        viewer = visibility.Viewer.of(request)
+        course = get_object_or_404(
+            visibility.visible(CoursePage.objects.all(), viewer), pk=data.validated_data["course"]
+        )
+        enrolment = services.enrol(user=request.user, course=course, viewer=viewer)
         return Response(
             EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data, status=status.HTTP_201_CREATED
         )

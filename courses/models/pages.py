@@ -17,6 +17,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from courses import visibility
 from courses.blocks import LessonBodyBlock
 from courses.models.competencies import Competency, CompetencyArea, Level, level_validators
 from courses.quiz import questions_of
@@ -51,31 +52,38 @@ class HomePage(RestrictionAwareMixin, Page):
 
     def route(self, request, path_components):
         """Find a catalogue, course or lesson below this page in one query (Wagtail's default
-        spends one per URL segment); anything else is routed the usual way."""
+        spends one per URL segment); anything else is routed the usual way. A page is served only
+        when it and every ancestor are live; its view restrictions are then read from the request's
+        viewer (``RestrictionAwareMixin``), with the lists the page shows."""
         model = {1: CourseIndexPage, 2: CoursePage, 3: LessonPage}.get(len(path_components))
+        result = None
         if model is not None:
             url_path = f"{self.url_path}{'/'.join(path_components)}/"
-            page = model.objects.filter(url_path=url_path, depth=self.depth + len(path_components)).first()
+            page = (
+                model.objects.filter(url_path=url_path, depth=self.depth + len(path_components))
+                .annotate(hidden_above=visibility.under_unpublished_page())
+                .first()
+            )
             if page is not None:
-                if not page.live:
+                if not page.live or page.hidden_above:
                     raise Http404
-                return RouteResult(page)
-        return super().route(request, path_components)
+                result = RouteResult(page)
+        result = result or super().route(request, path_components)
+        result.page.routed_viewer = visibility.Viewer.of(request)
+        return result
 
 
-def live_lesson_count(course_field: str = ""):
+def live_lesson_count(course_field: str = "", viewer: visibility.Viewer | None = None):
     """A subquery counting a course page's live lessons (its direct live children); from another
-    model, name the course with ``course_field`` (e.g. ``"course"`` on an enrolment)."""
+    model, name the course with ``course_field`` (e.g. ``"course"`` on an enrolment). With a
+    ``viewer``, only the lessons they may see count (the course itself must be visible to them)."""
     prefix = f"{course_field}__" if course_field else ""
-    lessons = (
-        Page.objects.filter(
-            path__startswith=OuterRef(f"{prefix}path"), depth=OuterRef(f"{prefix}depth") + 1, live=True
-        )
-        .order_by()
-        .values("depth")
-        .annotate(n=Count("pk"))
-        .values("n")
+    lessons = Page.objects.filter(
+        path__startswith=OuterRef(f"{prefix}path"), depth=OuterRef(f"{prefix}depth") + 1, live=True
     )
+    for path in viewer.refused_paths if viewer else ():
+        lessons = lessons.exclude(path__startswith=path)
+    lessons = lessons.order_by().values("depth").annotate(n=Count("pk")).values("n")
     return Subquery(lessons, output_field=models.IntegerField())
 
 
@@ -93,12 +101,12 @@ class CourseIndexPage(RestrictionAwareMixin, Page):
         verbose_name = _("course catalogue")
         verbose_name_plural = _("course catalogues")
 
-    def courses(self, *, audience: str = "", area: str = ""):
+    def courses(self, viewer: visibility.Viewer, *, audience: str = "", area: str = ""):
+        """The courses ``viewer`` may see, each with the number of its lessons they may see."""
         courses = (
-            CoursePage.objects.child_of(self)
-            .live()
+            visibility.visible(CoursePage.objects.child_of(self), viewer)
             .select_related("cover")
-            .annotate(lesson_count=live_lesson_count())
+            .annotate(lesson_count=live_lesson_count(viewer=viewer))
             .order_by("path")
         )
         if audience in Audience.values:
@@ -112,7 +120,7 @@ class CourseIndexPage(RestrictionAwareMixin, Page):
         audience = request.GET.get("audience", "")
         area = request.GET.get("area", "")
         context.update(
-            courses=list(self.courses(audience=audience, area=area)),
+            courses=list(self.courses(visibility.Viewer.of(request), audience=audience, area=area)),
             audiences=Audience.choices,
             areas=list(CompetencyArea.objects.filter(framework__is_current=True).order_by("number")),
             selected_audience=audience if audience in Audience.values else "",
@@ -176,11 +184,16 @@ class CoursePage(RestrictionAwareMixin, Page):
             raise ValidationError({"code": _("Another course already uses this code.")})
 
     def lessons(self):
+        """Every live lesson: what completing the course takes."""
         return LessonPage.objects.child_of(self).live().order_by("path")
+
+    def lessons_for(self, viewer: visibility.Viewer):
+        """The lessons ``viewer`` may see (the course itself being visible to them)."""
+        return visibility.visible(self.lessons(), viewer)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = list(self.lessons())
+        context["lessons"] = list(self.lessons_for(visibility.Viewer.of(request)))
         context["competencies"] = list(
             self.target_competencies.select_related("competency__area").order_by("sort_order")
         )
@@ -246,7 +259,7 @@ class LessonPage(RestrictionAwareMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         course = CoursePage.objects.parent_of(self).first()
-        siblings = list(course.lessons()) if course else []
+        siblings = list(course.lessons_for(visibility.Viewer.of(request))) if course else []
         position = next((i for i, lesson in enumerate(siblings) if lesson.pk == self.pk), 0)
         context.update(
             course=course,

@@ -177,7 +177,11 @@ WAGTAIL_SITE_NAME = "HọcSố"
 WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"jpeg": "webp", "png": "webp", "bmp": "webp"}
-WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILDOCS_SERVE_METHOD = "serve_view"  # through Django, so that page privacy applies (courses.visibility)
+# Private pages and documents send people to the phone sign-in and ask passwords in the site's own page.
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
+WAGTAIL_PASSWORD_REQUIRED_TEMPLATE = "courses/password_required.html"  # noqa: S105 (a template)
+WAGTAILDOCS_PASSWORD_REQUIRED_TEMPLATE = "courses/password_required.html"  # noqa: S105
 # Only what lessons use: PDF, audio, MP4 video (courses.blocks) and pictures. An upload must also
 # begin as its kind of file does (courses.uploads). Stored documents of other kinds still download.
 _LESSON_AUDIO = ["mp3", "m4a", "aac", "ogg", "oga", "opus", "wav"]

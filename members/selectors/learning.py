@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
 
+from courses import visibility
 from courses.models import Competency, CompetencyProfile, CoursePage, LessonPage, Level
 from courses.models.pages import live_lesson_count
 from courses.quiz import QuizResult, score
@@ -168,16 +169,22 @@ class MyLearning:
     profiles: list[ProfileStatus]
 
 
-def my_learning(user: User) -> MyLearning:
-    enrolments = list(
-        Enrolment.objects.filter(user=user)
+def enrolments_visible(user: User, viewer: visibility.Viewer | None = None):
+    """A learner's enrolments in the courses they may (still) see, with the lessons done and the
+    lessons they may see: a course unpublished or restricted since drops out of their lists."""
+    viewer = viewer or visibility.Viewer(user)
+    return (
+        Enrolment.objects.filter(user=user, course__in=visibility.visible(CoursePage.objects.all(), viewer))
         .select_related("course")
         .annotate(
             done=Count("lesson_progress", filter=Q(lesson_progress__lesson__live=True)),
-            total=live_lesson_count("course"),
+            total=live_lesson_count("course", viewer),
         )
-        .order_by("completed_at", "-enrolled_at")
     )
+
+
+def my_learning(user: User, viewer: visibility.Viewer | None = None) -> MyLearning:
+    enrolments = list(enrolments_visible(user, viewer).order_by("completed_at", "-enrolled_at"))
     progress = {
         e.pk: CourseProgress(
             enrolled=True, completed=e.completed_at is not None, done=e.done, total=e.total or 0
@@ -196,12 +203,17 @@ class NextStep:
     lesson: LessonPage | None
 
 
-def continue_learning(user: User) -> NextStep | None:
+def continue_learning(user: User, viewer: visibility.Viewer | None = None) -> NextStep | None:
     """The most recently started course not yet completed, and its first lesson not yet done."""
     if not user.is_authenticated:
         return None
+    viewer = viewer or visibility.Viewer(user)
     enrolment = (
-        Enrolment.objects.filter(user=user, completed_at__isnull=True, course__live=True)
+        Enrolment.objects.filter(
+            user=user,
+            completed_at__isnull=True,
+            course__in=visibility.visible(CoursePage.objects.all(), viewer),
+        )
         .select_related("course")
         .order_by("-enrolled_at")
         .first()
@@ -209,5 +221,5 @@ def continue_learning(user: User) -> NextStep | None:
     if enrolment is None:
         return None
     done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
-    lesson = next((lesson for lesson in enrolment.course.lessons() if lesson.pk not in done), None)
+    lesson = next((lesson for lesson in enrolment.course.lessons_for(viewer) if lesson.pk not in done), None)
     return NextStep(course=enrolment.course.localized, lesson=lesson.localized if lesson else None)

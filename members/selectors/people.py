@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from courses import visibility
 from members import permissions
 from members.models import CommunityGroup, Membership, User
 from members.selectors.learning import continue_learning
@@ -44,7 +45,7 @@ class HomeSummary:
     next_step: object = None
 
 
-def home_summary_for(user: User) -> HomeSummary:
+def home_summary_for(user: User, viewer: visibility.Viewer | None = None) -> HomeSummary:
     if not user.is_authenticated:
         return HomeSummary()
     scope = permissions.scope_of(user)
@@ -54,5 +55,5 @@ def home_summary_for(user: User) -> HomeSummary:
     if scope.led_group_ids:
         summary.led_groups = list(groups_led_by(user))
     summary.memberships = [m for m in memberships_of(user) if m.role == Membership.Role.MEMBER]
-    summary.next_step = continue_learning(user)
+    summary.next_step = continue_learning(user, viewer)
     return summary

@@ -11,18 +11,23 @@
 
 Rows always point at the page in the default locale, so progress made on a translated page counts
 for the same course.
+
+Each step first asks ``courses.visibility`` whether the learner may see the page (live, under live
+pages, and accepted by its view restrictions): a ``viewer`` carries the passwords their browser
+session passed; without one, the learner is taken as having passed none.
 """
 
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page
 
+from courses import visibility
 from courses.models import Competency, CompetencyProfile, CoursePage, LessonPage
 from courses.quiz import QuizAnswerError, score
 from members import extensions
@@ -38,6 +43,14 @@ def canonical(page: Page) -> Page:
     return page.specific_class.objects.get(translation_key=page.translation_key, locale=default)
 
 
+def _require_visible(user: User, viewer: visibility.Viewer | None, *pages: Page) -> visibility.Viewer:
+    viewer = viewer or visibility.Viewer(user)
+    ids = {page.pk for page in pages}
+    if visibility.visible(Page.objects.filter(pk__in=ids), viewer).count() != len(ids):
+        raise PermissionDenied(_("You may not open this page."))
+    return viewer
+
+
 def _course_of(lesson: LessonPage) -> CoursePage:
     course = CoursePage.objects.parent_of(lesson).first()
     if course is None:
@@ -46,9 +59,15 @@ def _course_of(lesson: LessonPage) -> CoursePage:
 
 
 @transaction.atomic
-def enrol(*, user: User, course: CoursePage) -> Enrolment:
+def enrol(*, user: User, course: CoursePage, viewer: visibility.Viewer | None = None) -> Enrolment:
     """Enrol a learner (once: enrolling again returns the same enrolment)."""
-    course = canonical(course)
+    shown, course = course, canonical(course)
+    _require_visible(user, viewer, shown, course)
+    return _enrol(user=user, course=course)
+
+
+def _enrol(*, user: User, course: CoursePage) -> Enrolment:
+    """Enrol in a course the learner may see (the caller checked: the course of a lesson they see)."""
     enrolment, created = Enrolment.objects.get_or_create(user=user, course=course)
     if created:
         audit_record(actor=user, action="enrolment.create", target=enrolment)
@@ -57,16 +76,17 @@ def enrol(*, user: User, course: CoursePage) -> Enrolment:
 
 
 @transaction.atomic
-def lesson_mark_done(*, user: User, lesson: LessonPage) -> Enrolment:
+def lesson_mark_done(*, user: User, lesson: LessonPage, viewer: visibility.Viewer | None = None) -> Enrolment:
     """A learner finished reading a lesson that has no questions."""
-    lesson = canonical(lesson)
+    shown, lesson = lesson, canonical(lesson)
     if not lesson.live:
         raise ValidationError(_("This lesson is not published."))
+    viewer = _require_visible(user, viewer, shown, lesson)
     if lesson.questions:
         raise ValidationError(_("Answer the questions at the end of the lesson to finish it."))
-    enrolment = enrol(user=user, course=_course_of(lesson))
+    enrolment = _enrol(user=user, course=_course_of(lesson))
     _record_lesson_done(enrolment=enrolment, lesson=lesson)
-    course_check_completion(enrolment=enrolment)
+    course_check_completion(enrolment=enrolment, viewer=viewer)
     return enrolment
 
 
@@ -79,7 +99,12 @@ class QuizOutcome:
 
 @transaction.atomic
 def quiz_submit(
-    *, user: User, lesson: LessonPage, answers: dict[str, list[int]], submission_id: uuid.UUID | str
+    *,
+    user: User,
+    lesson: LessonPage,
+    answers: dict[str, list[int]],
+    submission_id: uuid.UUID | str,
+    viewer: visibility.Viewer | None = None,
 ) -> QuizOutcome:
     """Score a learner's answers on the server and record the attempt; retries are new attempts.
 
@@ -99,6 +124,7 @@ def quiz_submit(
         return QuizOutcome(existing, replayed=True, course_completed=False)
     if not lesson.live:
         raise ValidationError(_("This lesson is not published."))
+    viewer = _require_visible(user, viewer, shown, lesson)
     questions = shown.questions
     if not questions:
         raise ValidationError(_("This lesson has no questions."))
@@ -110,7 +136,7 @@ def quiz_submit(
             {key or "answers": [message] for key, message in error.errors.items()}
         ) from None
 
-    enrolment = enrol(user=user, course=course)
+    enrolment = _enrol(user=user, course=course)
     try:
         with transaction.atomic():
             attempt = QuizAttempt.objects.create(
@@ -129,7 +155,7 @@ def quiz_submit(
     completed = False
     if result.passed:
         _record_lesson_done(enrolment=enrolment, lesson=lesson)
-        completed = course_check_completion(enrolment=enrolment)
+        completed = course_check_completion(enrolment=enrolment, viewer=viewer)
     return QuizOutcome(attempt, replayed=False, course_completed=completed)
 
 
@@ -142,11 +168,14 @@ def _record_lesson_done(*, enrolment: Enrolment, lesson: LessonPage) -> None:
 
 
 @transaction.atomic
-def course_check_completion(*, enrolment: Enrolment) -> bool:
-    """Complete the enrolment if every live lesson is done; return True when this call completed it."""
+def course_check_completion(*, enrolment: Enrolment, viewer: visibility.Viewer | None = None) -> bool:
+    """Complete the enrolment if every live lesson is done and the learner may see the course;
+    return True when this call completed it."""
     # Lock the enrolment: two answers arriving together must not both complete the course.
     enrolment = Enrolment.objects.select_for_update().select_related("course", "user").get(pk=enrolment.pk)
     if enrolment.completed_at is not None:
+        return False
+    if not visibility.may_see(viewer or visibility.Viewer(enrolment.user), enrolment.course):
         return False
     lesson_ids = set(enrolment.course.lessons().values_list("pk", flat=True))
     done = set(

@@ -1,5 +1,6 @@
 from django import template
 
+from courses import visibility
 from members import selectors
 
 register = template.Library()
@@ -12,7 +13,7 @@ def next_step(context):
     return {
         "request": request,
         "user": request.user,
-        "summary": selectors.home_summary_for(request.user),
+        "summary": selectors.home_summary_for(request.user, visibility.Viewer.of(request)),
         "catalogue": context.get("catalogue"),
     }
 

@@ -2,6 +2,8 @@
 user and group views, and the site history of accounts, are an administrator's. (Every admin view,
 walked with out-of-scope ids: tests/members/test_admin_scope.py.)"""
 
+import json
+
 import pytest
 from django.contrib.auth.models import Group
 from wagtail.log_actions import log
@@ -89,3 +91,31 @@ def test_the_groups_list_costs_the_same_whatever_its_length(client, world, djang
     with django_assert_max_num_queries(30):
         body = client.get("/admin/communitygroup/").content.decode()
     assert body.count("/admin/communitygroup/edit/") >= 17
+
+
+@pytest.mark.parametrize(("role", "sees"), [("officer_x", False), ("leader_a", False), ("trainer", True)])
+def test_the_admin_choosers_show_content_to_its_authors_only(client, world, role, sees):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
+
+    from courses.models import CoursePage
+
+    get_image_model().objects.create(title="Ảnh-bí-mật", file=get_test_image_file())
+    get_document_model().objects.create(title="Tài-liệu-bí-mật", file=ContentFile(b"x", name="bi-mat.pdf"))
+    factories.catalogue().add_child(
+        instance=CoursePage(title="Nháp-bí-mật", slug="nhap-bi-mat", code="NHAP-01", summary="x", live=False)
+    )
+    client.force_login(getattr(world, role))
+    for url, title in [
+        ("/admin/images/chooser/results/", "Ảnh-bí-mật"),
+        ("/admin/documents/chooser/results/", "Tài-liệu-bí-mật"),
+        ("/admin/choose-page/search/?q=Nháp", "Nháp-bí-mật"),
+        ("/admin/api/main/images/", "Ảnh-bí-mật"),
+        ("/admin/api/main/documents/", "Tài-liệu-bí-mật"),
+    ]:
+        response = client.get(url)
+        text = response.content.decode()
+        shown = response.status_code == 200 and (title in text or json.dumps(title)[1:-1] in text)
+        assert shown is sees, (url, response.status_code)

@@ -10,7 +10,9 @@ It asserts:
 - no answer carries the out-of-scope person's full name or mobile number, in any formatting
   (+84…, 0…, spaced, dotted), for whoever may not see that person;
 - no object outside the persona's scope answers 200 (404, 403, a redirect or 405 are all refusals);
-- Wagtail's own user and group views, and the Django admin, are closed to officers and trainers.
+- Wagtail's own user and group views, and the Django admin, are closed to officers and trainers;
+- a draft page, a picture and a document titled with her name (content, which only its authors see
+  through the admin's choosers) show to nobody else either.
 And, so that "nothing answers" cannot pass for "scoped": an officer still sees their commune's
 people and groups, a trainer the whole province.
 
@@ -28,15 +30,19 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from knox.models import AuthToken
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.log_actions import log
 from wagtail.models import Collection, Locale, Page, Site
 
 from certificates.models import Certificate
-from courses.models import CompetencyArea, CompetencyFramework, CompetencyProfile
+from courses.models import CompetencyArea, CompetencyFramework, CompetencyProfile, CoursePage
 from members import services
 from members.models import AuditEvent, ImportBatch, Membership, Session, StaffScope
 from members.roles import OFFICERS_GROUP
@@ -121,6 +127,14 @@ def build_crawl() -> Crawl:
     revision = lesson.save_revision(user=world.trainer)
     workflow = lesson.get_workflow()
     workflow_state = workflow.start(lesson, world.trainer)
+    # Content for its authors' eyes only, named after her so that the leak check finds it in any view
+    # (the choosers of pictures, documents and pages) that shows it to someone else (issue 14).
+    secret = f"Bản nháp về {OUTSIDER_NAME}"
+    factories.catalogue().add_child(
+        instance=CoursePage(title=secret, slug="ban-nhap", code="NHAP-99", summary="x", live=False)
+    )
+    get_image_model().objects.create(title=secret, file=get_test_image_file())
+    get_document_model().objects.create(title=secret, file=ContentFile(b"x", name="ban-nhap.pdf"))
     refs = {
         "person": outsider.pk,
         "group": world.group_c.pk,

@@ -154,7 +154,8 @@ def test_a_trainer_attestation_counts_as_evidence(learner, hooks, world):
 def test_progress_on_a_translated_lesson_counts_for_the_original(learner):
     course = factories.course(lessons=1)
     english = Locale.objects.get(language_code="en")
-    factories.catalogue().copy_for_translation(english, copy_parents=True)
+    catalogue_en = factories.catalogue().copy_for_translation(english, copy_parents=True)
+    factories.publish(catalogue_en)  # as on the site: a lesson is served under live pages only
     course_en = course.copy_for_translation(english)
     factories.publish(course_en)
     lesson = course.lessons().get()

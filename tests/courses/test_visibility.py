@@ -1,0 +1,262 @@
+"""Page privacy everywhere (issue 14): one rule, ``courses.visibility``, for HTML pages, lists and
+learner actions. The API's side is in tests/api/test_page_privacy.py."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from wagtail.models import Page, PageViewRestriction
+
+from courses import visibility
+from courses.models import CoursePage, LessonPage
+from members import selectors, services
+from members.models import Enrolment, LessonProgress
+from tests import factories
+from tests.factories import UserFactory, correct_answers
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "mat-khau-lop"
+
+
+def restrict(page, kind, *, groups=(), bulk=False):
+    """A view restriction on ``page``; ``bulk`` writes it as another process might, without the
+    signals this process listens to."""
+    restriction = PageViewRestriction(page=page, restriction_type=kind, password=PASSWORD)
+    if bulk:
+        PageViewRestriction.objects.bulk_create([restriction])
+        restriction = PageViewRestriction.objects.get(page=page)
+    else:
+        restriction.save()
+    if groups:
+        restriction.groups.set(groups)
+    return restriction
+
+
+@pytest.fixture
+def courses():
+    """An open course and a course restricted to signed-in people, by password, or to a group."""
+    club = Group.objects.create(name="Câu lạc bộ số")
+    pages = SimpleNamespace(
+        open=factories.course(lessons=1, questions=0, title="Mở"),
+        login=factories.course(lessons=1, questions=0, title="Đăng nhập"),
+        password=factories.course(lessons=1, questions=1, title="Mật khẩu"),
+        group=factories.course(lessons=1, questions=0, title="Nhóm"),
+        club=club,
+    )
+    restrict(pages.login, PageViewRestriction.LOGIN)
+    restrict(pages.password, PageViewRestriction.PASSWORD)
+    restrict(pages.group, PageViewRestriction.GROUPS, groups=[club])
+    return pages
+
+
+def titles(response) -> set[str]:
+    return {course.title for course in response.context["courses"]}
+
+
+def test_anonymous_visitors_see_only_open_courses_in_the_catalogue(client, courses):
+    assert titles(client.get("/khoa-hoc/")) == {"Mở"}
+
+
+def test_a_resident_sees_courses_for_signed_in_people_and_their_groups(client, courses):
+    resident = UserFactory()
+    client.force_login(resident)
+    assert titles(client.get("/khoa-hoc/")) == {"Mở", "Đăng nhập"}
+    resident.groups.add(courses.club)
+    assert titles(client.get("/khoa-hoc/")) == {"Mở", "Đăng nhập", "Nhóm"}
+
+
+def test_a_passed_password_opens_its_course_for_that_browser_session(client, courses):
+    client.force_login(UserFactory())
+    restriction = PageViewRestriction.objects.get(page=courses.password)
+    response = client.post(
+        reverse("wagtailcore_authenticate_with_password", args=[restriction.pk, courses.password.pk]),
+        {"password": PASSWORD, "return_url": courses.password.url},
+    )
+    assert response.status_code == 302
+    assert "Mật khẩu" in titles(client.get("/khoa-hoc/"))
+    assert client.get(courses.password.url).status_code == 200
+
+
+def test_restricted_pages_send_people_to_the_phone_sign_in(client, courses):
+    lesson = courses.login.lessons().get()
+    response = client.get(lesson.url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("members:login") + "?next=")
+    assert "_util" not in response["Location"]
+    client.force_login(UserFactory())
+    assert client.get(lesson.url).status_code == 200
+    response = client.get(courses.group.lessons().get().url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("members:login"))
+
+
+def test_the_password_form_wears_the_site_s_own_clothes(client, courses):
+    response = client.get(courses.password.lessons().get().url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="password"' in html and "/static/css/site.css" in html
+
+
+def test_a_restriction_written_by_another_process_counts_at_once(client, courses):
+    course = factories.course(lessons=1, title="Vừa khóa")
+    lesson = course.lessons().get()
+    assert client.get(lesson.url).status_code == 200  # any per-process memory is warm now
+    restrict(course, PageViewRestriction.LOGIN, bulk=True)
+    assert client.get(lesson.url).status_code == 302
+    assert "Vừa khóa" not in titles(client.get("/khoa-hoc/"))
+
+
+def test_a_published_lesson_under_an_unpublished_course_is_not_served(client):
+    course = factories.course(lessons=2)
+    lesson = course.lessons().first()
+    course.unpublish()
+    assert LessonPage.objects.get(pk=lesson.pk).live
+    client.force_login(UserFactory())
+    assert client.get(lesson.url).status_code == 404
+    assert client.post(reverse("members:lesson_done", args=[lesson.pk])).status_code == 404
+    assert not visibility.may_see(visibility.Viewer(UserFactory()), lesson)
+
+
+def test_restricted_lessons_cannot_be_done_nor_their_course_started(client, courses):
+    client.force_login(UserFactory())
+    for course in (courses.group, courses.password):
+        lesson = course.lessons().get()
+        assert client.post(reverse("members:lesson_done", args=[lesson.pk])).status_code == 404
+        assert client.post(reverse("members:quiz_submit", args=[lesson.pk]), {}).status_code == 404
+        assert client.post(reverse("members:course_start", args=[course.pk])).status_code == 404
+    assert not Enrolment.objects.exists() and not LessonProgress.objects.exists()
+
+
+def test_the_services_refuse_a_page_the_learner_may_not_see(courses):
+    resident = UserFactory()
+    lesson = courses.group.lessons().get()
+    with pytest.raises(PermissionDenied):
+        services.lesson_mark_done(user=resident, lesson=lesson)
+    with pytest.raises(PermissionDenied):
+        services.enrol(user=resident, course=courses.password)
+    with pytest.raises(PermissionDenied):
+        services.quiz_submit(
+            user=resident,
+            lesson=courses.password.lessons().get(),
+            answers=correct_answers(courses.password.lessons().get()),
+            submission_id="6f0c1a52-51a8-4c43-b8f7-2d3c3b1b6a11",
+        )
+    assert not Enrolment.objects.exists()
+
+
+def test_a_course_the_learner_may_no_longer_see_is_not_completed(courses):
+    course = factories.course(lessons=1, questions=0)
+    resident = UserFactory()
+    enrolment = services.enrol(user=resident, course=course)
+    LessonProgress.objects.create(user=resident, enrolment=enrolment, lesson=course.lessons().get())
+    restrict(course, PageViewRestriction.GROUPS, groups=[courses.club])
+    assert not services.course_check_completion(enrolment=enrolment)
+    resident.groups.add(courses.club)
+    assert services.course_check_completion(enrolment=enrolment)
+
+
+def test_my_learning_drops_courses_restricted_since(client, courses):
+    course = factories.course(lessons=1)
+    resident = UserFactory()
+    services.enrol(user=resident, course=course)
+    restrict(course, PageViewRestriction.GROUPS, groups=[courses.club])
+    client.force_login(resident)
+    assert client.get(reverse("members:my_learning")).context["learning"].enrolments == []
+    assert selectors.continue_learning(resident) is None
+
+
+def test_a_group_restricted_lesson_is_hidden_from_its_course_page_and_counts(client):
+    club = Group.objects.create(name="Tổ trưởng")
+    course = factories.course(lessons=3)
+    restrict(course.lessons().last(), PageViewRestriction.GROUPS, groups=[club])
+    client.force_login(UserFactory())
+    assert len(client.get(course.url).context["lessons"]) == 2
+    counted = {c.pk: c.lesson_count for c in client.get("/khoa-hoc/").context["courses"]}
+    assert counted[course.pk] == 2
+
+
+@pytest.mark.parametrize("kind", [PageViewRestriction.LOGIN, PageViewRestriction.GROUPS, "password"])
+@pytest.mark.parametrize("who", ["anonymous", "resident", "member", "superuser", "passed"])
+def test_the_rule_agrees_with_wagtail_s_own_check(kind, who):
+    club = Group.objects.create(name="Nhóm kiểm tra")
+    course = factories.course(lessons=1)
+    restriction = restrict(course, kind, groups=[club] if kind == PageViewRestriction.GROUPS else ())
+    user = {
+        "anonymous": AnonymousUser(),
+        "member": UserFactory(),
+        "superuser": UserFactory(is_superuser=True),
+    }.get(who) or UserFactory()
+    if who == "member":
+        user.groups.add(club)
+    passed = [restriction.pk] if who == "passed" else []
+    key = PageViewRestriction.passed_view_restrictions_session_key
+    request = SimpleNamespace(user=user, session={key: passed})
+    expected = restriction.accept_request(request)
+    viewer = visibility.Viewer.of(request)
+    assert visibility.may_see(viewer, course) is expected
+    assert visibility.visible(CoursePage.objects.all(), viewer).filter(pk=course.pk).exists() is expected
+    assert visibility.may_see(viewer, Page.objects.get(pk=course.lessons().get().pk)) is expected
+
+
+def _lesson_with_audio(course):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    audio = get_document_model().objects.create(
+        title="Bài nghe", file=ContentFile(b"\x00" * 2048, name="bai-nghe.mp3")
+    )
+    lesson = course.lessons().get()
+    narration = {"title": "Nghe", "file": audio.pk, "language": "vi", "transcript": ""}
+    lesson.body = [{"type": "audio", "value": narration}, *lesson.body.raw_data]
+    lesson.save()
+    factories.publish(lesson)
+    return audio
+
+
+def test_a_document_of_a_restricted_lesson_is_not_public(client, courses):
+    public = _lesson_with_audio(factories.course(lessons=1, questions=0))
+    private = _lesson_with_audio(courses.group)
+    assert client.get(public.url).status_code == 200
+    response = client.get(private.url)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("members:login"))
+    resident = UserFactory()
+    client.force_login(resident)
+    assert client.get(private.url).status_code == 404
+    resident.groups.add(courses.club)
+    assert client.get(private.url).status_code == 200
+
+
+def test_a_document_no_live_page_uses_is_for_its_editors_only(client, world):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    loose = get_document_model().objects.create(title="Nháp", file=ContentFile(b"x" * 10, name="nhap.mp3"))
+    course = factories.course(lessons=1, questions=0)
+    used_by_draft = _lesson_with_audio(course)
+    course.unpublish()
+    client.force_login(world.resident_a)
+    assert client.get(loose.url).status_code == 404
+    assert client.get(used_by_draft.url).status_code == 404
+    client.force_login(world.trainer)
+    assert client.get(loose.url).status_code == 200
+
+
+def test_restricted_pages_keep_their_budgets_and_are_never_cached(
+    client, courses, django_assert_max_num_queries
+):
+    member = UserFactory()
+    member.groups.add(courses.club)
+    client.force_login(member)
+    lesson = courses.group.lessons().get()
+    for url in ["/khoa-hoc/", courses.group.url, lesson.url]:
+        client.get(url)  # warm the site cache, as any running server has
+    with django_assert_max_num_queries(8):
+        assert client.get("/khoa-hoc/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(courses.group.url).status_code == 200
+    with django_assert_max_num_queries(10):
+        response = client.get(lesson.url)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    assert "no-store" not in client.get(courses.open.lessons().get().url).get("Cache-Control", "")
