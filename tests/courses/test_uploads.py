@@ -94,9 +94,11 @@ def test_the_types_lessons_use_are_accepted(editor, name, content):
     assert get_document_model().objects.count() == 2
 
 
-def test_a_stored_document_of_another_type_still_downloads_without_running(client):
+def test_a_stored_document_of_another_type_still_downloads_without_running(editor):
+    """Its editor downloads it (a document no published page uses is for its editors only,
+    courses.visibility): as a file, never as a page of the site."""
     old = get_document_model().objects.create(title="Cũ", file=ContentFile(b"<p>cu</p>", name="cu.html"))
-    response = client.get(old.url)
+    response = editor.get(old.url)
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
