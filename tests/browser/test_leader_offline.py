@@ -148,7 +148,7 @@ class Phone:
 
 @pytest.fixture
 def village(settings):
-    """Group A of the test world with seven more neighbours, and tomorrow evening's session."""
+    """Group A of the test world with seven more neighbours, and last evening's session."""
     settings.ALLOWED_HOSTS = ["*"]
     world = factories.build_world()
     month_ago = timezone.localdate() - datetime.timedelta(days=30)
@@ -161,10 +161,11 @@ def village(settings):
         ).user
         for i in range(7)
     ]
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    # Held last evening: marks are taken for sessions that have started (a future one refuses them).
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
     session = Session.objects.create(
         group=world.group_a,
-        starts_at=timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(19, 0))),
+        starts_at=timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(19, 0))),
         topic="Cài đặt VNeID",
         place="Nhà văn hóa thôn",
         created_by=world.leader_a,
@@ -291,9 +292,13 @@ def test_a_mark_for_someone_who_left_is_shown_rejected_with_its_reason(
     staying, leaving = world.neighbours[:2]
     phone = Phone(browser, tmp_path / "profile", live_server, world.leader_a)
     warm(phone, world)
-    # Today, before tomorrow's session, a neighbour leaves the group (the phone does not know yet).
+    # Recorded today, the phone does not know yet: a neighbour left the group two days ago, before
+    # last evening's session.
     membership = Membership.objects.get(group=world.group_a, user=leaving)
     services.membership_end(membership=membership, acting_user=world.leader_a)
+    Membership.objects.filter(pk=membership.pk).update(
+        left_on=timezone.localdate() - datetime.timedelta(days=2)
+    )
 
     phone.offline()
     phone.go(session_url(world))
@@ -336,7 +341,8 @@ def test_a_session_planned_offline_and_its_marks_arrive_once(browser, live_serve
     phone.page.wait_for_url(f"**{group_url(world)}")
     assert phone.page.inner_text("h1") == world.group_a.name
     phone.page.click(f'a[href="/to/{world.group_a.code}/buoi-moi/"]')
-    day = timezone.localdate() + datetime.timedelta(days=3)
+    # Planned after the fact, the morning of the day before: its marks are for a session held.
+    day = timezone.localdate() - datetime.timedelta(days=1)
     phone.page.fill("#id_date", day.isoformat())
     phone.page.fill("#id_time", "08:30")
     phone.page.fill("#id_topic", "Dùng Zalo an toàn")
