@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.models import CompetencyArea, CompetencyProfile, CoursePage, Level, ProfileRequirement, Tier
-from members.models import Commune, CommunityGroup, CompetencyAward, Membership, User
+from members.models import Commune, CommunityGroup, CompetencyAward, Membership, Session, User
 from stats.models import (
     ActivityCount,
     AttainmentCount,
@@ -409,14 +409,15 @@ def _activity_scope(query: StatsQuery, prefix: str = "") -> Q:
 
 
 def _groups_in(query: StatsQuery, now: datetime.datetime):
-    """The groups in scope, each with its last session that has started (``last``): read from the
-    rows themselves, so that a session counts the moment it exists, or starts, whatever the rollups
-    say. On the (group, starts at) index."""
+    """The groups in scope, each with the start of its last session held (``last``, by
+    ``Session.objects.started``): read from the rows themselves, so that a session counts the moment
+    it exists, or opens, whatever the rollups say. On the (group, starts at) index."""
     if query.group is not None:
         groups = CommunityGroup.objects.filter(pk=query.group.pk)
     else:
         groups = CommunityGroup.objects.filter(_activity_scope(query))
-    return groups.annotate(last=Max("sessions__starts_at", filter=Q(sessions__starts_at__lte=now)))
+    held = Session.objects.started(now).filter(group=OuterRef("pk")).order_by("-starts_at")
+    return groups.annotate(last=Subquery(held.values("starts_at")[:1]))
 
 
 def activity(query: StatsQuery, *, inactive_limit: int | None = 200) -> Activity:

@@ -219,7 +219,7 @@ def _refresh_commune(commune_id: int, framework: _Framework) -> int:
             model.objects.filter(commune_id=commune_id).delete()
             written += _insert(model, commune_id, rows)
         CommuneFreshness.objects.filter(pk=freshness.pk).update(
-            refreshed_at=computed_at, expires_at=facts.next_session_at
+            refreshed_at=computed_at, expires_at=facts.next_opening_at
         )
     return written
 
@@ -268,11 +268,11 @@ class _Facts:
     certified: set[tuple[int, int]]  # (person, course) with a valid certificate
     sessions: list[tuple[int, int, datetime.datetime]]  # (session, group, starts at)
     marks: list[tuple[int, int, str, datetime.datetime, str]]  # (session, person, status, recorded, uuid)
-    next_session_at: datetime.datetime | None  # the first session not started yet: not counted
+    next_opening_at: datetime.datetime | None  # when the first session not held yet opens
 
     @classmethod
     def read(cls, commune_id: int, now: datetime.datetime) -> "_Facts":
-        """``now``: only the sessions that have started by then (and their marks) are counted."""
+        """``now``: only the sessions held by then (``Session.objects.started``) and their marks count."""
         members = Membership.objects.active().filter(group__commune_id=commune_id)
         # Erased people's tombstones still count: what they did before their data was deleted happened.
         residents = User.objects.counted().filter(village__commune_id=commune_id)
@@ -280,8 +280,8 @@ class _Facts:
         counted = lives_here | Q(pk__in=members.values("user_id"))
         people = User.objects.filter(counted).values("pk")
         in_commune = Session.objects.filter(group__commune_id=commune_id)
-        sessions = list(in_commune.filter(starts_at__lte=now).values_list("pk", "group_id", "starts_at"))
-        upcoming = in_commune.filter(starts_at__gt=now).order_by("starts_at").values_list("starts_at")
+        held = in_commune.started(now)
+        upcoming = in_commune.planned(now).order_by("starts_at").first()
         return cls(
             residents=list(residents.values_list("pk", "date_joined")),
             memberships=list(members.values_list("user_id", "group_id", "joined_on")),
@@ -306,13 +306,13 @@ class _Facts:
                 .filter(holder__in=people, course__isnull=False)
                 .values_list("holder_id", "course_id")
             ),
-            sessions=sessions,
+            sessions=list(held.values_list("pk", "group_id", "starts_at")),
             marks=list(
-                AttendanceMark.objects.filter(
-                    session__group__commune_id=commune_id, session__starts_at__lte=now
-                ).values_list("session_id", "member_id", "status", "recorded_at", "uuid")
+                AttendanceMark.objects.filter(session__in=held).values_list(
+                    "session_id", "member_id", "status", "recorded_at", "uuid"
+                )
             ),
-            next_session_at=next(iter(upcoming[:1]), (None,))[0],
+            next_opening_at=upcoming.opens_at if upcoming else None,
         )
 
     def groups_of(self) -> dict[int, list[int]]:
