@@ -21,7 +21,6 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     IntegerField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -36,6 +35,7 @@ from members.models import Commune, CommunityGroup, CompetencyAward, Membership,
 from stats.models import (
     ActivityCount,
     AttainmentCount,
+    CommuneFreshness,
     FunnelCount,
     ProfileCount,
     ResidentCount,
@@ -501,7 +501,7 @@ def _inactive_groups(groups, limit: int | None) -> list[InactiveGroup]:
 @dataclass
 class Freshness:
     computed_at: datetime.datetime | None  # the oldest numbers shown were computed then
-    changed_since: bool  # facts changed after that, a refresh is due
+    changed_since: bool  # facts changed after that, or numbers expired: a refresh is due
     missing: bool  # some communes were never computed
 
 
@@ -511,17 +511,15 @@ def freshness(query: StatsQuery) -> Freshness:
         communes = communes.filter(pk=query.commune.pk)
     elif query.commune_ids is not None:
         communes = communes.filter(pk__in=query.commune_ids)
+    computed = Q(statistics_freshness__refreshed_at__isnull=False)
+    up_to_date = CommuneFreshness.objects.up_to_date().values("commune_id")
     summary = communes.aggregate(
         total=Count("pk"),
-        computed=Count("statistics_freshness__refreshed_at"),
+        computed=Count("pk", filter=computed),
+        outdated=Count("pk", filter=computed & ~Q(pk__in=up_to_date)),
         oldest=Min("statistics_freshness__refreshed_at"),
-        changed=Max("statistics_freshness__changed_at"),
-        expires=Min("statistics_freshness__expires_at"),
     )
-    expired = summary["expires"] is not None and summary["expires"] <= timezone.now()
-    return Freshness(
-        summary["oldest"], summary["changed"] is not None or expired, summary["computed"] < summary["total"]
-    )
+    return Freshness(summary["oldest"], summary["outdated"] > 0, summary["computed"] < summary["total"])
 
 
 # People who completed a profile ---------------------------------------------------------------------

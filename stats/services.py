@@ -118,7 +118,7 @@ def _note_changes(commune_ids: list[int]) -> None:
 def note_expired(commune_ids: Iterable[int] | None = None) -> None:
     """Note the communes whose numbers expired (a session planned ahead has started) as changed, so
     that a worker is asked once to refresh them. One statement."""
-    expired = CommuneFreshness.objects.filter(changed_at__isnull=True, expires_at__lte=timezone.now())
+    expired = CommuneFreshness.objects.expired().filter(changed_at__isnull=True)
     if commune_ids is not None:
         expired = expired.filter(commune_id__in=commune_ids)
     if expired.update(changed_at=models.F("expires_at")) and settings.STATS_REFRESH == "task":
@@ -130,15 +130,9 @@ def note_expired(commune_ids: Iterable[int] | None = None) -> None:
 def changed_commune_ids(commune_ids: Iterable[int] | None = None) -> list[int]:
     """Communes whose facts changed since their numbers were computed (or whose numbers expired: a
     session planned ahead has started), or never computed."""
-    computed = CommuneFreshness.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
-        refreshed_at__isnull=False,
-        changed_at__isnull=True,
-    )
     wanted = Commune.objects.all() if commune_ids is None else Commune.objects.filter(id__in=commune_ids)
-    return list(
-        wanted.exclude(id__in=computed.values("commune_id")).order_by("id").values_list("id", flat=True)
-    )
+    up_to_date = CommuneFreshness.objects.up_to_date().values("commune_id")
+    return list(wanted.exclude(id__in=up_to_date).order_by("id").values_list("id", flat=True))
 
 
 # Refreshing ---------------------------------------------------------------------------------------

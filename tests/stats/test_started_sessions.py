@@ -13,6 +13,7 @@ from members.services.attendance import MarkInput, SessionInput, attendance_sync
 from stats import selectors
 from stats import services as stats
 from stats.forms import StatsFilterForm
+from stats.models import CommuneFreshness
 from tests.stats.conftest import mark, session
 
 pytestmark = pytest.mark.django_db
@@ -137,3 +138,27 @@ def test_a_planned_session_is_counted_from_the_moment_it_opens(world, monkeypatc
     assert world.commune_x.pk in stats.changed_commune_ids()
     stats.refresh_changed()
     assert selectors.activity(commune_query(world)).total.sessions == 1
+
+
+@pytest.mark.parametrize("mode", ["on_view", "task"])
+def test_noting_counting_and_showing_agree_on_when_numbers_expire(world, settings, monkeypatch, mode):
+    """At the very moment a planned session opens, and a moment before it, the note, the list of
+    communes to refresh and the freshness line say the same."""
+    settings.STATS_REFRESH = mode
+    planned = session(world.group_a, timezone.now() + datetime.timedelta(hours=1))
+    stats.refresh_all()
+    freshness = CommuneFreshness.objects.get(commune=world.commune_x)
+    assert freshness.expires_at == planned.opens_at
+    just_before = planned.opens_at - datetime.timedelta(microseconds=1)
+    for moment, expired in ((just_before, False), (planned.opens_at, True)):
+        monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)
+        assert CommuneFreshness.objects.expired().filter(pk=freshness.pk).exists() is expired
+        assert CommuneFreshness.objects.up_to_date().filter(pk=freshness.pk).exists() is not expired
+        assert (world.commune_x.pk in stats.changed_commune_ids()) is expired
+        assert selectors.freshness(commune_query(world)).changed_since is expired
+    stats.note_expired([world.commune_x.pk])
+    freshness.refresh_from_db()
+    if mode == "on_view":
+        assert freshness.changed_at == planned.opens_at
+    else:  # the worker (run at once here) has refreshed them
+        assert freshness.changed_at is None and freshness.expires_at is None
