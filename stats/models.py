@@ -145,18 +145,3 @@ class ActivityCount(_Counted):
 
     class Meta:
         indexes = [models.Index(fields=["commune", "month"], name="stats_activity_idx")]
-
-
-class GroupState(models.Model):
-    """What a group looks like now: members, and its last session (for "no session in 30 days")."""
-
-    group = models.OneToOneField("members.CommunityGroup", on_delete=models.CASCADE, related_name="+")
-    commune = models.ForeignKey("members.Commune", on_delete=models.CASCADE, related_name="+")
-    members = models.PositiveIntegerField(_("active members"))
-    last_session_at = models.DateTimeField(_("last session"), null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["commune"], name="stats_groupstate_commune_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.group_id}: {self.members} members, last session {self.last_session_at}"

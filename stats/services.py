@@ -32,7 +32,6 @@ from courses.models import Competency, CompetencyProfile, Level, ProfileRequirem
 from members.models import (
     AttendanceMark,
     Commune,
-    CommunityGroup,
     CompetencyAward,
     Enrolment,
     LessonProgress,
@@ -46,7 +45,6 @@ from stats.models import (
     AttainmentCount,
     CommuneFreshness,
     FunnelCount,
-    GroupState,
     ProfileCount,
     ResidentCount,
 )
@@ -66,7 +64,6 @@ ROW_COLUMNS = {
     ProfileCount: ("group_id", "month", "profile_id", "people"),
     FunnelCount: ("group_id", "month", "course_id", "enrolled", "started", "completed", "certified"),
     ActivityCount: ("group_id", "month", "sessions", "marked", "attended"),
-    GroupState: ("group_id", "members", "last_session_at"),
 }
 
 
@@ -203,7 +200,6 @@ def _refresh_commune(commune_id: int, framework: _Framework) -> int:
         ProfileCount: _profile_rows(facts, framework),
         FunnelCount: _funnel_rows(facts),
         ActivityCount: _activity_rows(facts),
-        GroupState: _group_states(facts),
     }
     with transaction.atomic():
         # Serialises two refreshes of one commune (PostgreSQL); SQLite serialises all writers anyway.
@@ -255,7 +251,6 @@ def _insert(model, commune_id: int, rows: dict[tuple, tuple]) -> int:
 class _Facts:
     residents: list[tuple[int, datetime.datetime]]  # (person, registered at), living in the commune
     memberships: list[tuple[int, int, datetime.date]]  # (person, group, joined on), active, its groups
-    group_ids: list[int]
     awards: list[tuple[int, int, int, datetime.datetime]]  # (person, competency, level, awarded at)
     enrolments: list[tuple[int, int, int, datetime.datetime, datetime.datetime | None]]
     started: set[int]  # enrolments with at least one lesson done
@@ -279,7 +274,6 @@ class _Facts:
         return cls(
             residents=list(residents.values_list("pk", "date_joined")),
             memberships=list(members.values_list("user_id", "group_id", "joined_on")),
-            group_ids=list(CommunityGroup.objects.filter(commune_id=commune_id).values_list("pk", flat=True)),
             awards=list(
                 CompetencyAward.objects.filter(user__in=people).values_list(
                     "user_id", "competency_id", "level", "awarded_at"
@@ -428,12 +422,3 @@ def _activity_rows(facts: _Facts) -> dict[tuple, tuple]:
         total[1] += 1
         total[2] += status in ATTENDED
     return {key: tuple(total) for key, total in counts.items()}
-
-
-def _group_states(facts: _Facts) -> dict[tuple, tuple]:
-    members = Counter(group_id for _person, group_id, _joined in facts.memberships)
-    last: dict[int, datetime.datetime] = {}
-    for _session, group_id, starts_at in facts.sessions:  # those that have started
-        if group_id not in last or starts_at > last[group_id]:
-            last[group_id] = starts_at
-    return {(group_id,): (members[group_id], last.get(group_id)) for group_id in facts.group_ids}
