@@ -27,7 +27,7 @@ from members.models import AttendanceMark, CommunityGroup, GroupInvitation, Memb
 from members.phone import format_phone
 from members.selectors.groups import attendance_summary, roster, sessions_with_counts, statuses_for
 from members.services import passwords
-from members.services.attendance import MarkInput, SessionInput, attendance_sync, has_started
+from members.services.attendance import MarkInput, SessionInput, attendance_sync
 
 
 def _managed_group(request, code: str) -> CommunityGroup:
@@ -212,7 +212,7 @@ def session(request, code: str, session_uuid):
         {
             "group": group,
             "session": session,
-            "started": has_started(session),
+            "started": session.has_started(),
             "people": [(m, current.get(m.user_id, "")) for m in on_roster],
             "statuses": AttendanceMark.Status.choices,
         },

@@ -11,10 +11,28 @@ were computed, since when its source facts have changed, and when they go out of
 (a session planned ahead starts: only sessions that have started are counted).
 """
 
+import datetime
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Tier
+
+
+def _expired(now: datetime.datetime | None) -> models.Q:
+    return models.Q(expires_at__lte=now or timezone.now())
+
+
+class CommuneFreshnessQuerySet(models.QuerySet):
+    def expired(self, now: datetime.datetime | None = None) -> "CommuneFreshnessQuerySet":
+        """Numbers gone out of date by themselves by ``now``: a session planned when they were computed
+        has opened since (``Session.objects.started``), so it counts and they do not count it."""
+        return self.filter(_expired(now))
+
+    def up_to_date(self, now: datetime.datetime | None = None) -> "CommuneFreshnessQuerySet":
+        """Numbers computed, with no change to their facts since, and not expired."""
+        return self.filter(refreshed_at__isnull=False, changed_at__isnull=True).exclude(_expired(now))
 
 
 class CommuneFreshness(models.Model):
@@ -36,10 +54,12 @@ class CommuneFreshness(models.Model):
         null=True,
         blank=True,
         help_text=_(
-            "When the numbers go out of date by themselves: the start of the next session planned "
-            "when they were computed (sessions count once they have started)."
+            "When the numbers go out of date by themselves: when the next session planned when they "
+            "were computed opens (sessions count once they have started)."
         ),
     )
+
+    objects = CommuneFreshnessQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("statistics freshness")
@@ -125,18 +145,3 @@ class ActivityCount(_Counted):
 
     class Meta:
         indexes = [models.Index(fields=["commune", "month"], name="stats_activity_idx")]
-
-
-class GroupState(models.Model):
-    """What a group looks like now: members, and its last session (for "no session in 30 days")."""
-
-    group = models.OneToOneField("members.CommunityGroup", on_delete=models.CASCADE, related_name="+")
-    commune = models.ForeignKey("members.Commune", on_delete=models.CASCADE, related_name="+")
-    members = models.PositiveIntegerField(_("active members"))
-    last_session_at = models.DateTimeField(_("last session"), null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["commune"], name="stats_groupstate_commune_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.group_id}: {self.members} members, last session {self.last_session_at}"

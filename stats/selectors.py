@@ -21,7 +21,6 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     IntegerField,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -32,10 +31,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.models import CompetencyArea, CompetencyProfile, CoursePage, Level, ProfileRequirement, Tier
-from members.models import Commune, CommunityGroup, CompetencyAward, Membership, User
+from members.models import Commune, CommunityGroup, CompetencyAward, Membership, Session, User
 from stats.models import (
     ActivityCount,
     AttainmentCount,
+    CommuneFreshness,
     FunnelCount,
     ProfileCount,
     ResidentCount,
@@ -409,14 +409,15 @@ def _activity_scope(query: StatsQuery, prefix: str = "") -> Q:
 
 
 def _groups_in(query: StatsQuery, now: datetime.datetime):
-    """The groups in scope, each with its last session that has started (``last``): read from the
-    rows themselves, so that a session counts the moment it exists, or starts, whatever the rollups
-    say. On the (group, starts at) index."""
+    """The groups in scope, each with the start of its last session held (``last``, by
+    ``Session.objects.started``): read from the rows themselves, so that a session counts the moment
+    it exists, or opens, whatever the rollups say. On the (group, starts at) index."""
     if query.group is not None:
         groups = CommunityGroup.objects.filter(pk=query.group.pk)
     else:
         groups = CommunityGroup.objects.filter(_activity_scope(query))
-    return groups.annotate(last=Max("sessions__starts_at", filter=Q(sessions__starts_at__lte=now)))
+    held = Session.objects.started(now).filter(group=OuterRef("pk")).order_by("-starts_at")
+    return groups.annotate(last=Subquery(held.values("starts_at")[:1]))
 
 
 def activity(query: StatsQuery, *, inactive_limit: int | None = 200) -> Activity:
@@ -500,7 +501,7 @@ def _inactive_groups(groups, limit: int | None) -> list[InactiveGroup]:
 @dataclass
 class Freshness:
     computed_at: datetime.datetime | None  # the oldest numbers shown were computed then
-    changed_since: bool  # facts changed after that, a refresh is due
+    changed_since: bool  # facts changed after that, or numbers expired: a refresh is due
     missing: bool  # some communes were never computed
 
 
@@ -510,17 +511,15 @@ def freshness(query: StatsQuery) -> Freshness:
         communes = communes.filter(pk=query.commune.pk)
     elif query.commune_ids is not None:
         communes = communes.filter(pk__in=query.commune_ids)
+    computed = Q(statistics_freshness__refreshed_at__isnull=False)
+    up_to_date = CommuneFreshness.objects.up_to_date().values("commune_id")
     summary = communes.aggregate(
         total=Count("pk"),
-        computed=Count("statistics_freshness__refreshed_at"),
+        computed=Count("pk", filter=computed),
+        outdated=Count("pk", filter=computed & ~Q(pk__in=up_to_date)),
         oldest=Min("statistics_freshness__refreshed_at"),
-        changed=Max("statistics_freshness__changed_at"),
-        expires=Min("statistics_freshness__expires_at"),
     )
-    expired = summary["expires"] is not None and summary["expires"] <= timezone.now()
-    return Freshness(
-        summary["oldest"], summary["changed"] is not None or expired, summary["computed"] < summary["total"]
-    )
+    return Freshness(summary["oldest"], summary["outdated"] > 0, summary["computed"] < summary["total"])
 
 
 # People who completed a profile ---------------------------------------------------------------------

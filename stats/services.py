@@ -32,7 +32,6 @@ from courses.models import Competency, CompetencyProfile, Level, ProfileRequirem
 from members.models import (
     AttendanceMark,
     Commune,
-    CommunityGroup,
     CompetencyAward,
     Enrolment,
     LessonProgress,
@@ -46,7 +45,6 @@ from stats.models import (
     AttainmentCount,
     CommuneFreshness,
     FunnelCount,
-    GroupState,
     ProfileCount,
     ResidentCount,
 )
@@ -66,7 +64,6 @@ ROW_COLUMNS = {
     ProfileCount: ("group_id", "month", "profile_id", "people"),
     FunnelCount: ("group_id", "month", "course_id", "enrolled", "started", "completed", "certified"),
     ActivityCount: ("group_id", "month", "sessions", "marked", "attended"),
-    GroupState: ("group_id", "members", "last_session_at"),
 }
 
 
@@ -118,7 +115,7 @@ def _note_changes(commune_ids: list[int]) -> None:
 def note_expired(commune_ids: Iterable[int] | None = None) -> None:
     """Note the communes whose numbers expired (a session planned ahead has started) as changed, so
     that a worker is asked once to refresh them. One statement."""
-    expired = CommuneFreshness.objects.filter(changed_at__isnull=True, expires_at__lte=timezone.now())
+    expired = CommuneFreshness.objects.expired().filter(changed_at__isnull=True)
     if commune_ids is not None:
         expired = expired.filter(commune_id__in=commune_ids)
     if expired.update(changed_at=models.F("expires_at")) and settings.STATS_REFRESH == "task":
@@ -130,15 +127,9 @@ def note_expired(commune_ids: Iterable[int] | None = None) -> None:
 def changed_commune_ids(commune_ids: Iterable[int] | None = None) -> list[int]:
     """Communes whose facts changed since their numbers were computed (or whose numbers expired: a
     session planned ahead has started), or never computed."""
-    computed = CommuneFreshness.objects.filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
-        refreshed_at__isnull=False,
-        changed_at__isnull=True,
-    )
     wanted = Commune.objects.all() if commune_ids is None else Commune.objects.filter(id__in=commune_ids)
-    return list(
-        wanted.exclude(id__in=computed.values("commune_id")).order_by("id").values_list("id", flat=True)
-    )
+    up_to_date = CommuneFreshness.objects.up_to_date().values("commune_id")
+    return list(wanted.exclude(id__in=up_to_date).order_by("id").values_list("id", flat=True))
 
 
 # Refreshing ---------------------------------------------------------------------------------------
@@ -209,7 +200,6 @@ def _refresh_commune(commune_id: int, framework: _Framework) -> int:
         ProfileCount: _profile_rows(facts, framework),
         FunnelCount: _funnel_rows(facts),
         ActivityCount: _activity_rows(facts),
-        GroupState: _group_states(facts),
     }
     with transaction.atomic():
         # Serialises two refreshes of one commune (PostgreSQL); SQLite serialises all writers anyway.
@@ -219,7 +209,7 @@ def _refresh_commune(commune_id: int, framework: _Framework) -> int:
             model.objects.filter(commune_id=commune_id).delete()
             written += _insert(model, commune_id, rows)
         CommuneFreshness.objects.filter(pk=freshness.pk).update(
-            refreshed_at=computed_at, expires_at=facts.next_session_at
+            refreshed_at=computed_at, expires_at=facts.next_opening_at
         )
     return written
 
@@ -261,18 +251,17 @@ def _insert(model, commune_id: int, rows: dict[tuple, tuple]) -> int:
 class _Facts:
     residents: list[tuple[int, datetime.datetime]]  # (person, registered at), living in the commune
     memberships: list[tuple[int, int, datetime.date]]  # (person, group, joined on), active, its groups
-    group_ids: list[int]
     awards: list[tuple[int, int, int, datetime.datetime]]  # (person, competency, level, awarded at)
     enrolments: list[tuple[int, int, int, datetime.datetime, datetime.datetime | None]]
     started: set[int]  # enrolments with at least one lesson done
     certified: set[tuple[int, int]]  # (person, course) with a valid certificate
     sessions: list[tuple[int, int, datetime.datetime]]  # (session, group, starts at)
     marks: list[tuple[int, int, str, datetime.datetime, str]]  # (session, person, status, recorded, uuid)
-    next_session_at: datetime.datetime | None  # the first session not started yet: not counted
+    next_opening_at: datetime.datetime | None  # when the first session not held yet opens
 
     @classmethod
     def read(cls, commune_id: int, now: datetime.datetime) -> "_Facts":
-        """``now``: only the sessions that have started by then (and their marks) are counted."""
+        """``now``: only the sessions held by then (``Session.objects.started``) and their marks count."""
         members = Membership.objects.active().filter(group__commune_id=commune_id)
         # Erased people's tombstones still count: what they did before their data was deleted happened.
         residents = User.objects.counted().filter(village__commune_id=commune_id)
@@ -280,12 +269,11 @@ class _Facts:
         counted = lives_here | Q(pk__in=members.values("user_id"))
         people = User.objects.filter(counted).values("pk")
         in_commune = Session.objects.filter(group__commune_id=commune_id)
-        sessions = list(in_commune.filter(starts_at__lte=now).values_list("pk", "group_id", "starts_at"))
-        upcoming = in_commune.filter(starts_at__gt=now).order_by("starts_at").values_list("starts_at")
+        held = in_commune.started(now)
+        upcoming = in_commune.planned(now).order_by("starts_at").first()
         return cls(
             residents=list(residents.values_list("pk", "date_joined")),
             memberships=list(members.values_list("user_id", "group_id", "joined_on")),
-            group_ids=list(CommunityGroup.objects.filter(commune_id=commune_id).values_list("pk", flat=True)),
             awards=list(
                 CompetencyAward.objects.filter(user__in=people).values_list(
                     "user_id", "competency_id", "level", "awarded_at"
@@ -306,13 +294,13 @@ class _Facts:
                 .filter(holder__in=people, course__isnull=False)
                 .values_list("holder_id", "course_id")
             ),
-            sessions=sessions,
+            sessions=list(held.values_list("pk", "group_id", "starts_at")),
             marks=list(
-                AttendanceMark.objects.filter(
-                    session__group__commune_id=commune_id, session__starts_at__lte=now
-                ).values_list("session_id", "member_id", "status", "recorded_at", "uuid")
+                AttendanceMark.objects.filter(session__in=held).values_list(
+                    "session_id", "member_id", "status", "recorded_at", "uuid"
+                )
             ),
-            next_session_at=next(iter(upcoming[:1]), (None,))[0],
+            next_opening_at=upcoming.opens_at if upcoming else None,
         )
 
     def groups_of(self) -> dict[int, list[int]]:
@@ -434,12 +422,3 @@ def _activity_rows(facts: _Facts) -> dict[tuple, tuple]:
         total[1] += 1
         total[2] += status in ATTENDED
     return {key: tuple(total) for key, total in counts.items()}
-
-
-def _group_states(facts: _Facts) -> dict[tuple, tuple]:
-    members = Counter(group_id for _person, group_id, _joined in facts.memberships)
-    last: dict[int, datetime.datetime] = {}
-    for _session, group_id, starts_at in facts.sessions:  # those that have started
-        if group_id not in last or starts_at > last[group_id]:
-            last[group_id] = starts_at
-    return {(group_id,): (members[group_id], last.get(group_id)) for group_id in facts.group_ids}

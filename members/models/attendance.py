@@ -6,12 +6,36 @@ latest ``recorded_at`` (the phone's clock, across all devices) wins, and a tie g
 UUID (``members.selectors.current_statuses``).
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# A session opens a quarter of an hour before its start (``Session.starts_at``, an instant): people
+# arrive early, and a phone's or server's clock may be a few minutes off. From then on it has been held,
+# for every purpose at once: its marks are accepted, and it counts in the leader's summary, in the
+# statistics and in "no session in 30 days" (each in the month and at the time of its start). One
+# moment for all, so that a mark accepted is never missing from a count. Before it, the session is
+# planned: nobody can have been there.
+OPENS_BEFORE_START = datetime.timedelta(minutes=15)
+
+
+def _opened_by(now: datetime.datetime | None) -> datetime.datetime:
+    """The latest start of a session that has opened by ``now``."""
+    return (now or timezone.now()) + OPENS_BEFORE_START
+
+
+class SessionQuerySet(models.QuerySet):
+    def started(self, now: datetime.datetime | None = None) -> "SessionQuerySet":
+        """Sessions held by ``now`` (default: this moment): opened, see ``OPENS_BEFORE_START``."""
+        return self.filter(starts_at__lte=_opened_by(now))
+
+    def planned(self, now: datetime.datetime | None = None) -> "SessionQuerySet":
+        """Sessions not open yet: the rest."""
+        return self.filter(starts_at__gt=_opened_by(now))
 
 
 class Session(models.Model):
@@ -51,6 +75,8 @@ class Session(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
+    objects = SessionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
@@ -59,6 +85,14 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} · {self.starts_at:%d/%m/%Y} · {self.topic}"
+
+    @property
+    def opens_at(self) -> datetime.datetime:
+        return self.starts_at - OPENS_BEFORE_START
+
+    def has_started(self, now: datetime.datetime | None = None) -> bool:
+        """The object form of ``Session.objects.started``."""
+        return self.starts_at <= _opened_by(now)
 
 
 class AttendanceMark(models.Model):

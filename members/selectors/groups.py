@@ -63,10 +63,9 @@ class MemberSummary:
 
 def attendance_summary(group: CommunityGroup) -> list[MemberSummary]:
     """For each member: sessions attended (present or late, by the current status) out of the sessions
-    held while they were a member, and when they were last seen."""
+    held (``Session.objects.started``) while they were a member, and when they were last seen."""
     memberships = list(roster(group, include_former=True))
-    # Held: started. A session planned ahead has not happened yet.
-    held = Session.objects.filter(group=group, starts_at__lte=timezone.now())
+    held = Session.objects.filter(group=group).started()
     sessions = list(held.only("pk", "starts_at"))
     current = current_statuses([s.pk for s in sessions])
     summaries = {m.user_id: MemberSummary(m) for m in memberships}

@@ -19,10 +19,6 @@ from members.services.people import audit_record
 
 MAX_MARKS = 500
 CLOCK_SKEW = datetime.timedelta(days=1)
-# A session can be marked from a quarter of an hour before its start (``Session.starts_at``, an
-# instant): people arrive early, and a phone's or server's clock may be a few minutes off. Until
-# then it has not happened, and nobody can have been there.
-EARLY_MARKING = datetime.timedelta(minutes=15)
 
 REASONS = {
     "unknown_session": _("The session is not known: send it with the marks."),
@@ -30,6 +26,7 @@ REASONS = {
     "unknown_group": _("There is no group with this code."),
     "not_allowed": _("You cannot record attendance for this group."),
     "not_on_roster": _("This person was not a member of the group on the day of the session."),
+    # A session opens ``members.models.attendance.OPENS_BEFORE_START`` before its start.
     "not_started": _(
         "The session has not started yet: attendance can be taken from 15 minutes before it starts."
     ),
@@ -205,11 +202,6 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
     return result
 
 
-def has_started(session: Session, now: datetime.datetime | None = None) -> bool:
-    """Whether attendance may be taken: from ``EARLY_MARKING`` before the session's start."""
-    return session.starts_at <= (now or timezone.now()) + EARLY_MARKING
-
-
 def _refusal(user, mark: MarkInput, session, roster, allowed, now) -> str:
     if session is None:
         return "unknown_session"
@@ -219,7 +211,7 @@ def _refusal(user, mark: MarkInput, session, roster, allowed, now) -> str:
         return "not_allowed"
     if mark.status not in AttendanceMark.Status.values:
         return "bad_status"
-    if not has_started(session, now):
+    if not session.has_started(now):
         return "not_started"
     if mark.recorded_at > now + CLOCK_SKEW:
         return "in_the_future"

@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q, Sum
 from django.test import RequestFactory
+from django.utils import timezone
 
 from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, seed_community
 from demo.seed.learning import END
@@ -21,12 +22,12 @@ from members.models import (
     Village,
 )
 from members.phone import normalize_phone
+from stats import selectors
 from stats.models import (
     ActivityCount,
     AttainmentCount,
     CommuneFreshness,
     FunnelCount,
-    GroupState,
     ResidentCount,
 )
 
@@ -55,12 +56,11 @@ def statistics():
             AttainmentCount,
             FunnelCount,
             ActivityCount,
-            GroupState,
         )
     ]
 
 
-def test_the_seed_loads_the_province_at_real_scale_and_twice_changes_nothing(tmp_path):
+def test_the_seed_loads_the_province_at_real_scale_and_twice_changes_nothing(tmp_path, monkeypatch):
     logins = tmp_path / "logins.json"
     output = io.StringIO()
     call_command("seed_demo", logins_json=logins, stdout=output)
@@ -115,16 +115,19 @@ def test_the_seed_loads_the_province_at_real_scale_and_twice_changes_nothing(tmp
     assert StatusListCounter.objects.get(purpose="revocation").last == max(indexes)
     assert not Certificate.objects.filter(check_code="").exists()
 
-    # The statistics are there at once: every commune computed, every group's last meeting known,
-    # and the sessions and marks of the year counted; some groups have stopped meeting, most not.
+    # The statistics are there at once: every commune computed, and the sessions and marks of the
+    # year counted; some groups have stopped meeting (read live, as of the seed's last day), most not.
     assert CommuneFreshness.objects.filter(refreshed_at__isnull=False, changed_at__isnull=True).count() == 56
-    assert GroupState.objects.filter(group__isnull=False).count() == 1349
     totals = ActivityCount.objects.filter(group__isnull=False).aggregate(Sum("sessions"), Sum("marked"))
     assert totals["sessions__sum"] == history[0] > 30000
     assert 200000 < totals["marked__sum"] <= history[1]
+    monkeypatch.setattr(timezone, "now", lambda: END)
+    activity = selectors.activity(selectors.StatsQuery(commune_ids=None), inactive_limit=None)
+    monkeypatch.undo()
+    assert activity.total.groups == 1349
+    assert 40 <= activity.inactive_count == len(activity.inactive) <= 150
     month_ago = END - datetime.timedelta(days=30)
-    stalled = GroupState.objects.filter(Q(last_session_at__lt=month_ago) | Q(last_session_at__isnull=True))
-    assert 40 <= stalled.count() <= 150
+    assert all(item.last_session_at is None or item.last_session_at < month_ago for item in activity.inactive)
     assert (
         ResidentCount.objects.exists() and AttainmentCount.objects.exists() and FunnelCount.objects.exists()
     )

@@ -332,7 +332,6 @@ ROLLUPS = (
     rollups.ProfileCount,
     rollups.FunnelCount,
     rollups.ActivityCount,
-    rollups.GroupState,
 )
 
 

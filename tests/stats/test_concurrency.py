@@ -8,7 +8,6 @@ from stats.models import (
     AttainmentCount,
     CommuneFreshness,
     FunnelCount,
-    GroupState,
     ResidentCount,
 )
 from tests.factories import build_world
@@ -17,7 +16,7 @@ from tests.stats.conftest import at, award, mark, session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-MODELS = (ResidentCount, AttainmentCount, FunnelCount, ActivityCount, GroupState)
+MODELS = (ResidentCount, AttainmentCount, FunnelCount, ActivityCount)
 
 
 def snapshot(commune) -> dict[str, list[str]]:

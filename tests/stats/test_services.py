@@ -15,7 +15,6 @@ from stats.models import (
     AttainmentCount,
     CommuneFreshness,
     FunnelCount,
-    GroupState,
     ProfileCount,
     ResidentCount,
 )
@@ -154,23 +153,11 @@ def test_attendance_counts_each_persons_current_status_once(world):
     assert not ActivityCount.objects.filter(group=world.group_b).exists()
 
 
-def test_a_groups_state_knows_its_last_session_and_members(world):
-    session(world.group_a, at(3))
-    last = session(world.group_a, at(9))
-    session(world.group_a, at(1, year=2099))  # planned far ahead: not a session held
-    refresh(world.commune_x)
-    state = GroupState.objects.get(group=world.group_a)
-    assert state.last_session_at == last.starts_at
-    assert state.members == world.group_a.memberships.active().count()
-    assert GroupState.objects.get(group=world.group_b).last_session_at is None
-    assert GroupState.objects.filter(commune=world.commune_x).count() == 2
-
-
 def test_a_refresh_replaces_a_communes_rows_and_touches_no_other(world):
     award(world.resident_a, "2.6", 2, at(1))
     award(world.resident_c, "2.6", 2, at(1))
     refresh(world.commune_x, world.commune_y)
-    counts = {model: model.objects.count() for model in (AttainmentCount, ResidentCount, GroupState)}
+    counts = {model: model.objects.count() for model in (AttainmentCount, ResidentCount, ActivityCount)}
     refresh(world.commune_x)
     assert {model: model.objects.count() for model in counts} == counts
     award(world.resident_a2, "2.6", 2, at(1))
@@ -247,7 +234,6 @@ def test_with_a_worker_a_change_enqueues_one_refresh(world, settings, django_cap
         services.membership_add(group=world.group_a, user=world.loner, acting_user=world.leader_a)
     assert freshness(world.commune_x).changed_at is None
     assert attained(world.commune_x, code="2.6") == 1
-    assert GroupState.objects.get(group=world.group_a).members == world.group_a.memberships.active().count()
 
 
 def test_the_demo_progress_history_is_counted(world, course):
