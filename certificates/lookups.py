@@ -1,9 +1,8 @@
 """A public lookup in the register, as the verify page and the API make it: limited per client
 address (fairness; a carrier may put a whole commune behind one address, so the limit is generous),
 and limited per serial for wrong check codes, so that a code cannot be found by trying them all
-(31⁶ codes, 10 tries a day)."""
+(31⁶ codes, 10 wrong ones a day: the ``verify_code`` rate of ``RATE_LIMITS``)."""
 
-import time
 from dataclasses import dataclass
 
 from django.utils.translation import gettext
@@ -11,10 +10,6 @@ from django.utils.translation import gettext
 from certificates import verification
 from certificates.verification import Status, Verification
 from members import throttling
-
-LOOKUPS_PER_MINUTE = 60
-WRONG_CODES_PER_DAY = 10
-DAY = 24 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -37,16 +32,12 @@ class Refusal:
         )
 
 
-def _seconds_left(period: int) -> int:
-    return int(period - time.time() % period) + 1
-
-
 def lookup(
     request, *, serial: str = "", code: str = "", payload: str | None = None
 ) -> Verification | Refusal:
     """Verify a QR payload, or a serial with its check code (already checked for shape)."""
-    if not throttling.hit("verify", throttling.client_address(request), LOOKUPS_PER_MINUTE):
-        return Refusal("address", _seconds_left(60))
+    if not throttling.hit("verify", throttling.client_address(request)):
+        return Refusal("address", throttling.retry_after("verify"))
     if payload:
         return verification.verify_payload(serial, payload)
     serial = verification.normalise_serial(serial)
@@ -55,9 +46,9 @@ def lookup(
     # Every try is counted before the code is compared, and a right one given back: parallel guesses
     # cannot slip past the limit, and once the day's wrong codes are used up even the right code is
     # refused (otherwise the eleventh guess would still tell right from wrong).
-    if not throttling.hit("verify-code", serial, WRONG_CODES_PER_DAY, DAY):
-        return Refusal("serial", _seconds_left(DAY))
+    if not throttling.hit("verify_code", serial):
+        return Refusal("serial", throttling.retry_after("verify_code"))
     result = verification.verify_code(serial, code)
     if result.status != Status.NO_MATCH:
-        throttling.give_back("verify-code", serial, DAY)
+        throttling.give_back("verify_code", serial)
     return result

@@ -212,5 +212,5 @@ class StaffPasswordResetForm(WagtailPasswordResetForm):
         return (user for user in super().get_users(email) if user.has_perm("wagtailadmin.access_admin"))
 
     def save(self, *args, **kwargs):
-        if throttling.hit("reset_email", self.cleaned_data["email"].lower(), 3, period=3600):
+        if throttling.hit("reset_email", self.cleaned_data["email"].lower()):
             super().save(*args, **kwargs)

@@ -18,11 +18,6 @@ from members.selectors.privacy import my_data as my_data_of
 from members.services import audit_record, passwords
 from members.services.privacy import ErasureReason, person_erase
 
-# Wrong passwords on the deletion form, per person, per quarter of an hour: a borrowed phone that is
-# still signed in must not be enough to guess the password and delete someone's data.
-PASSWORD_TRIES = 5
-PASSWORD_WINDOW = 15 * 60
-
 
 class EraseMyDataForm(forms.Form):
     password = forms.CharField(
@@ -53,9 +48,10 @@ class EraseMyDataForm(forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        # Counted before it is checked, so that parallel posts cannot try more than the limit; and
-        # checked through authenticate(), so that the sign-in guard (django-axes) counts failures too.
-        if not throttling.hit("erase_my_data", str(self.user.pk), PASSWORD_TRIES, PASSWORD_WINDOW):
+        # Counted before it is checked, so that parallel posts cannot try more than the limit (a
+        # borrowed phone still signed in must not be enough to guess the password and delete someone's
+        # data); and checked through authenticate(), so that the sign-in guard counts failures too.
+        if not throttling.hit("erase_my_data", str(self.user.pk)):
             raise ValidationError(_("Too many wrong passwords. Wait a quarter of an hour, then try again."))
         if authenticate(self.request, username=self.user.phone, password=password) is None:
             raise ValidationError(_("The password is wrong. Please check and try again."))

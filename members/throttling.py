@@ -1,5 +1,8 @@
-"""Fairness limits kept in the shared cache (fixed one-minute windows), for views that anyone can
-call: certificate verification, sign-in. Throttling is not a security control on its own.
+"""Fairness limits, the one limiter of every surface: certificate verification, number lookups,
+invitation and reset codes, data exports and the API's sign-in. Each scope's rate is a setting
+(``RATE_LIMITS``: scope → count per period); counts are kept in the shared cache in fixed windows,
+so a limit holds across app processes. Throttling is not a security control on its own: guessing
+passwords is stopped by django-axes (``members.lockout``).
 
 Vietnamese carriers put many people behind one address, so limits keyed on the address alone are
 generous; sign-in is limited per account *and* address, never per address alone.
@@ -56,6 +59,11 @@ def _subscriber(address: str) -> str:
     return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
 
 
+def _rate(scope: str) -> tuple[int, int]:
+    """(count, seconds) of a scope, from the settings."""
+    return settings.RATE_LIMITS[scope]
+
+
 def _key(scope: str, ident: str, window: int) -> str:
     # A keyed hash of the identity: phone numbers and addresses never appear in cache keys, and a plain
     # hash of a nine-digit number could be reversed by trying them all.
@@ -63,8 +71,10 @@ def _key(scope: str, ident: str, window: int) -> str:
     return f"hocso:throttle:{scope}:{digest}:{window}"
 
 
-def hit(scope: str, ident: str, limit: int, period: int = 60) -> bool:
-    """Count one request; return False once ``ident`` made more than ``limit`` in this window."""
+def hit(scope: str, ident: str) -> bool:
+    """Count one request of ``ident`` in ``scope``; False once it made more than the scope allows in
+    this window."""
+    limit, period = _rate(scope)
     window = int(time.time() // period)
     key = _key(scope, ident, window)
     if cache.add(key, 1, timeout=period + 5):
@@ -77,10 +87,16 @@ def hit(scope: str, ident: str, limit: int, period: int = 60) -> bool:
     return count <= limit
 
 
-def give_back(scope: str, ident: str, period: int = 60) -> None:
+def give_back(scope: str, ident: str) -> None:
     """Take back one count of this window, for a try that turned out not to count (a right answer
     where only wrong ones are limited). Counting first and giving back after keeps parallel tries
     from slipping past the limit while they are being checked."""
-    window = int(time.time() // period)
+    window = int(time.time() // _rate(scope)[1])
     with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give back
         cache.decr(_key(scope, ident, window))
+
+
+def retry_after(scope: str) -> int:
+    """Seconds until the scope's current window ends."""
+    period = _rate(scope)[1]
+    return period - int(time.time()) % period

@@ -62,14 +62,14 @@ def forgot_password(request):
     if action == "sms" and sms.sms_enabled() and sms_form.is_valid():
         phone = sms_form.cleaned_data["phone"]
         if not passwords.sms_allowed(phone=phone, address=address):
-            return _too_many_tries(request, context, passwords.SMS_PERIOD)
+            return _too_many_tries(request, context, "reset_sms_number")
         passwords.reset_code_send_by_sms(phone=phone)
         context["sent"] = True
         context["form"] = PasswordResetRedeemForm(initial={"phone": sms_form["phone"].value()})
     elif action == "redeem" and redeem_form.is_valid():
         data = redeem_form.cleaned_data
         if not passwords.redeem_allowed(phone=data["phone"], address=address):
-            return _too_many_tries(request, context, passwords.REDEEM_PERIOD)
+            return _too_many_tries(request, context, "reset_redeem_number")
         try:
             person = passwords.password_reset_redeem(
                 phone=data["phone"], code=data["code"], new_password=data["new_password"]
@@ -85,10 +85,11 @@ def forgot_password(request):
     return render(request, "members/forgot_password.html", context, status=status)
 
 
-def _too_many_tries(request, context, period: int):
-    context["too_many"] = period // 60  # minutes to wait
+def _too_many_tries(request, context, scope: str):
+    seconds = throttling.retry_after(scope)
+    context["too_many"] = -(-seconds // 60)  # minutes to wait, rounded up
     response = render(request, "members/forgot_password.html", context, status=429)
-    response["Retry-After"] = str(period)
+    response["Retry-After"] = str(seconds)
     return response
 
 

@@ -97,6 +97,19 @@ def built_once(django_db_blocker, build):
 
 
 @pytest.fixture
+def rate_limit(settings):
+    """Tighten one limit of ``RATE_LIMITS`` for a test: ``rate_limit("number_lookup", 2)``."""
+
+    def tighten(scope: str, count: int, period: int | None = None) -> None:
+        settings.RATE_LIMITS = {
+            **settings.RATE_LIMITS,
+            scope: (count, period or settings.RATE_LIMITS[scope][1]),
+        }
+
+    return tighten
+
+
+@pytest.fixture
 def throttle_clock(monkeypatch):
     """Hold the clock of members.throttling still: its fixed windows (a minute, a quarter of an hour)
     must not roll over in the middle of a test that counts requests up to a limit."""

@@ -154,7 +154,7 @@ class PasswordResetView(APIView):
             response = error_response(
                 429, "throttled", _("Too many tries for now. Wait a quarter of an hour.")
             )
-            response["Retry-After"] = str(passwords.REDEEM_PERIOD)
+            response["Retry-After"] = str(throttling.retry_after("reset_redeem_number"))
             return response
         passwords.password_reset_redeem(
             phone=phone, code=data.validated_data["code"], new_password=data.validated_data["new_password"]

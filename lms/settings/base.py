@@ -8,7 +8,17 @@ from pathlib import Path
 import django.conf.locale
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_cache, env_choice, env_database, env_int, env_list, env_path, env_str
+from .env import (
+    env_bool,
+    env_cache,
+    env_choice,
+    env_database,
+    env_int,
+    env_list,
+    env_path,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -255,6 +265,29 @@ SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10, minimum=1)  # seconds
 # Never more than there really are: the entries further left are written by the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
+# Fairness limits, one table for every surface (members.throttling counts them in the shared cache,
+# in fixed windows, keyed by a keyed hash of who asks): scope → (count, seconds), each overridable as
+# RATE_LIMIT_<SCOPE>=count/period (10/min, 60/10min, 3/h, 10/day). Guessing passwords is stopped
+# by django-axes below, not by these.
+_RATE_LIMITS = {
+    "sign_in": "10/min",  # API sign-in, per number and address together
+    "sign_in_address": "300/min",  # API sign-in, per address: a whole commune can share one
+    "verify": "60/min",  # certificate lookups, per address
+    "verify_code": "10/day",  # wrong check codes typed for one serial
+    "number_lookup": "60/h",  # numbers checked by a signed-in leader or officer
+    "number_lookup_address": "60/10min",  # numbers checked on the public sign-up form, per address
+    "number_lookup_address_day": "600/day",
+    "invitation_code": "20/10min",  # invitation codes typed, per person
+    "personal_data_export": "5/min",  # "Dữ liệu của tôi" downloads, per person
+    "erase_my_data": "5/15min",  # passwords typed to erase one's data, per person
+    "reset_sms_number": "3/h",  # reset codes texted, per number
+    "reset_sms_address": "60/h",
+    "reset_redeem_number": "10/15min",  # reset codes typed, per number
+    "reset_redeem_address": "200/15min",
+    "reset_email": "3/h",  # reset e-mails, per e-mail address
+}
+RATE_LIMITS = {scope: env_rate(f"RATE_LIMIT_{scope.upper()}", rate) for scope, rate in _RATE_LIMITS.items()}
+
 # Sign-in that resists guessing (django-axes; the rules are explained in members/lockout.py).
 AXES_HANDLER = "members.lockout.SignInGuard"
 AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5, minimum=1)  # per account and address
@@ -355,10 +388,6 @@ REST_FRAMEWORK = {
     # keeps DRF's own get_ident in step for any throttle that does not.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_METADATA_CLASS": "api.metadata.Metadata",
-    "DEFAULT_THROTTLE_RATES": {
-        "sign_in": env_str("THROTTLE_SIGN_IN", "10/min"),
-        "sign_in_address": env_str("THROTTLE_SIGN_IN_ADDRESS", "300/min"),
-    },
 }
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=90),

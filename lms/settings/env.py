@@ -5,6 +5,7 @@ a deployment never silently falls back to a default.
 """
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -58,6 +59,22 @@ def env_int(name: str, default: int | Any = _MISSING, *, minimum: int | None = N
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {number}.")
     return number
+
+
+_PERIODS = {"s": 1, "sec": 1, "min": 60, "h": 3600, "hour": 3600, "day": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([a-z]+)\s*$")
+
+
+def env_rate(name: str, default: str | Any = _MISSING) -> tuple[int, int]:
+    """A limit written as "count/period": ``10/min``, ``60/10min``, ``3/h``, ``10/day``, ``30/s``.
+    Returns (count, seconds)."""
+    value = _raw(name, default)
+    found = _RATE.match(value)
+    if not found or found.group(3) not in _PERIODS or int(found.group(1)) < 1 or found.group(2) == "0":
+        raise ImproperlyConfigured(
+            f"{name} must be a limit such as 10/min, 60/10min, 3/h or 10/day, not {value!r}."
+        )
+    return int(found.group(1)), int(found.group(2) or 1) * _PERIODS[found.group(3)]
 
 
 def env_list(name: str, default: list[str] | Any = _MISSING) -> list[str]:

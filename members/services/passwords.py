@@ -42,12 +42,6 @@ LIFETIME = {
     PasswordResetCode.Channel.IN_PERSON: timedelta(minutes=60),
     PasswordResetCode.Channel.SMS: timedelta(minutes=30),
 }
-# Per number and per address, over a quarter of an hour (redeeming) or an hour (text messages).
-# The address limits are far above a commune's needs: a carrier puts a commune behind one address.
-REDEEM_LIMITS = {"number": 10, "address": 200}
-REDEEM_PERIOD = 15 * 60
-SMS_LIMITS = {"number": 3, "address": 60}
-SMS_PERIOD = 60 * 60
 
 
 @dataclass(frozen=True)
@@ -128,8 +122,10 @@ def _tell_the_person(person: User, issuer: User) -> None:
 
 def sms_allowed(*, phone: str, address: str) -> bool:
     """Count one request for a code by text message; False once the number or address asked too often."""
-    number_ok = throttling.hit("reset_sms_number", _number(phone), SMS_LIMITS["number"], SMS_PERIOD)
-    address_ok = throttling.hit("reset_sms_address", address, SMS_LIMITS["address"], SMS_PERIOD)
+    # Per number and per address (RATE_LIMITS): the address limit is far above a commune's needs,
+    # since a carrier puts a commune behind one address.
+    number_ok = throttling.hit("reset_sms_number", _number(phone))
+    address_ok = throttling.hit("reset_sms_address", address)
     return number_ok and address_ok
 
 
@@ -166,8 +162,8 @@ def reset_code_send_by_sms(*, phone: str) -> None:
 
 def redeem_allowed(*, phone: str, address: str) -> bool:
     """Count one try at redeeming; False once the number or the address tried too often."""
-    number_ok = throttling.hit("reset_redeem_number", _number(phone), REDEEM_LIMITS["number"], REDEEM_PERIOD)
-    address_ok = throttling.hit("reset_redeem_address", address, REDEEM_LIMITS["address"], REDEEM_PERIOD)
+    number_ok = throttling.hit("reset_redeem_number", _number(phone))
+    address_ok = throttling.hit("reset_redeem_address", address)
     return number_ok and address_ok
 
 

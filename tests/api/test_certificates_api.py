@@ -3,9 +3,9 @@ code, unknown serials and wrong codes answer alike, codes cannot be tried at len
 needs no code, and nothing about a holder leaks through a payload that does not verify."""
 
 import pytest
+from django.conf import settings as project_settings
 from django.core.cache import cache
 
-from certificates import lookups
 from certificates import payload as payloads
 from certificates.models import Certificate
 from tests.factories import UserFactory
@@ -76,7 +76,7 @@ def test_an_unknown_serial_and_a_wrong_code_answer_alike(api, certificate):
 def test_ten_wrong_codes_lock_the_serial_for_the_day(api, certificate):
     cache.clear()
     wrong = {"serial": certificate.serial, "code": other_code(certificate.check_code)}
-    for attempt in range(lookups.WRONG_CODES_PER_DAY):
+    for attempt in range(project_settings.RATE_LIMITS["verify_code"][0]):
         assert api().get(VERIFY, wrong, REMOTE_ADDR=f"10.0.1.{attempt}").json()["status"] == "no_match"
     response = api().get(VERIFY, {**wrong, "code": certificate.check_code}, REMOTE_ADDR="10.0.2.1")
     error = response.json()["error"]
@@ -93,7 +93,7 @@ def test_ten_wrong_codes_lock_the_serial_for_the_day(api, certificate):
 def test_lookups_are_limited_per_client_address(api, certificate):
     cache.clear()
     asked = {"serial": certificate.serial, "code": certificate.check_code}
-    for _ in range(lookups.LOOKUPS_PER_MINUTE):
+    for _ in range(project_settings.RATE_LIMITS["verify"][0]):
         assert api().get(VERIFY, asked).status_code == 200
     response = api().get(VERIFY, asked)
     assert response.status_code == 429 and response.json()["error"]["code"] == "throttled"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from members import invitation_codes, lookups, services
+from members import invitation_codes, services
 from members.models import AuditEvent, GroupInvitation, Membership, User
 from members.models.invitations import MAX_CODE_FAILURES
 from tests.factories import CommunityGroupFactory, UserFactory
@@ -95,8 +95,8 @@ def test_a_current_member_is_said_to_be_one(api, world):
     assert response.json()["error"]["fields"]["phone"] == ["Người này đã là thành viên của tổ."]
 
 
-def test_a_bad_number_is_refused_on_its_field_and_not_counted(api, world, monkeypatch):
-    monkeypatch.setattr(lookups, "SIGNED_IN", lookups.Limit("number_lookup", 1, 3600, lookups.WAIT_AN_HOUR))
+def test_a_bad_number_is_refused_on_its_field_and_not_counted(api, world, rate_limit):
+    rate_limit("number_lookup", 1)
     client = api(world.leader_a)
     for _ in range(3):
         response = _add(client, world.group_a, "12345")
@@ -118,8 +118,8 @@ def test_each_lookup_is_audited_without_the_number(api, world):
         assert digits not in json.dumps(event.changes)
 
 
-def test_lookups_are_limited_per_caller_with_a_clear_429(api, world, monkeypatch):
-    monkeypatch.setattr(lookups, "SIGNED_IN", lookups.Limit("number_lookup", 2, 3600, lookups.WAIT_AN_HOUR))
+def test_lookups_are_limited_per_caller_with_a_clear_429(api, world, rate_limit):
+    rate_limit("number_lookup", 2)
     client = api(world.leader_a)
     assert _add(client, world.group_a, _national(world.loner)).status_code == 202
     assert _add(client, world.group_a, _national(world.resident_c)).status_code == 202
@@ -188,8 +188,8 @@ def test_wrong_codes_are_counted_then_the_invitation_needs_a_new_code(api, world
     assert Membership.objects.filter(user=world.resident_c, group=world.group_a, left_on=None).exists()
 
 
-def test_codes_typed_are_limited_per_caller(api, world, monkeypatch):
-    monkeypatch.setattr(lookups, "CODES", lookups.Limit("invitation_code", 2, 600, lookups.CODES.message))
+def test_codes_typed_are_limited_per_caller(api, world, rate_limit):
+    rate_limit("invitation_code", 2)
     leader = api(world.leader_a)
     invitation_id = _add(leader, world.group_a, _national(world.resident_c)).json()["invitation"]["id"]
     url = f"/api/v1/groups/{world.group_a.code}/invitations/{invitation_id}/accept-code/"

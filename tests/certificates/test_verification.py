@@ -5,10 +5,11 @@ still answers on its own, and its verdicts never read as valid when they are not
 import re
 
 import pytest
+from django.conf import settings as project_settings
 from django.core.cache import cache
 
-from certificates import lookups, services, verification
 from certificates import payload as payloads
+from certificates import services, verification
 from certificates.models import CHECK_CODE_ALPHABET, Certificate
 from certificates.verification import Status
 from tests.factories import UserFactory
@@ -93,10 +94,10 @@ def test_a_serial_no_register_could_hold_gets_the_form_again(client, certificate
 def test_right_codes_do_not_use_up_the_days_wrong_ones(client, certificate):
     """An employer may check the same paper many times a day: only wrong codes count."""
     cache.clear()
-    for _ in range(lookups.WRONG_CODES_PER_DAY * 2):
+    for _ in range(project_settings.RATE_LIMITS["verify_code"][0] * 2):
         body = client.get(f"/v/{certificate.serial}/", {"code": certificate.check_code}).content.decode()
         assert "Chứng nhận hợp lệ" in body
-    for _ in range(lookups.WRONG_CODES_PER_DAY):
+    for _ in range(project_settings.RATE_LIMITS["verify_code"][0]):
         assert client.get(f"/v/{certificate.serial}/", {"code": wrong_code(certificate)}).status_code == 200
     assert client.get(f"/v/{certificate.serial}/", {"code": certificate.check_code}).status_code == 429
 
@@ -119,7 +120,7 @@ def test_the_lookup_page_takes_both_number_and_code(client, certificate):
 
 def test_a_malformed_code_is_explained_and_not_counted(client, certificate):
     cache.clear()
-    for _ in range(lookups.WRONG_CODES_PER_DAY + 2):
+    for _ in range(project_settings.RATE_LIMITS["verify_code"][0] + 2):
         body = client.get(f"/v/{certificate.serial}/", {"code": "12"}).content.decode()
         assert "Mã kiểm tra gồm 6 chữ và số" in body and NAME not in body
     assert (
@@ -130,7 +131,7 @@ def test_a_malformed_code_is_explained_and_not_counted(client, certificate):
 
 def test_ten_wrong_codes_lock_the_serial_for_the_day_whatever_the_address(client, certificate):
     cache.clear()
-    for attempt in range(lookups.WRONG_CODES_PER_DAY):
+    for attempt in range(project_settings.RATE_LIMITS["verify_code"][0]):
         response = client.get(
             f"/v/{certificate.serial}/", {"code": wrong_code(certificate)}, REMOTE_ADDR=f"10.0.0.{attempt}"
         )
@@ -147,7 +148,7 @@ def test_ten_wrong_codes_lock_the_serial_for_the_day_whatever_the_address(client
 
 def test_an_unknown_serial_is_locked_the_same_way(client, certificate):
     cache.clear()
-    for _ in range(lookups.WRONG_CODES_PER_DAY):
+    for _ in range(project_settings.RATE_LIMITS["verify_code"][0]):
         assert client.get("/v/CB-2026-999999/", {"code": "ABCDEF"}).status_code == 200
     assert client.get("/v/CB-2026-999999/", {"code": "ABCDEF"}).status_code == 429
     assert client.get(f"/v/{certificate.serial}/", {"code": certificate.check_code}).status_code == 200

@@ -122,6 +122,36 @@ def test_env_readers_fail_loudly_on_nonsense(monkeypatch):
         env.env_str("HOCSO_SURELY_UNSET")
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("10/min", (10, 60)),
+        ("60/10min", (60, 600)),
+        ("3/h", (3, 3600)),
+        ("10/day", (10, 86400)),
+        ("5 / 15min", (5, 900)),
+    ],
+)
+def test_env_rate_reads_a_count_per_period(monkeypatch, raw, expected):
+    monkeypatch.setenv("HOCSO_RATE", raw)
+    assert env.env_rate("HOCSO_RATE", "1/s") == expected
+
+
+@pytest.mark.parametrize("raw", ["10", "ten/min", "10/fortnight", "0/min", "10/0min", "-1/min"])
+def test_env_rate_fails_loudly_on_nonsense(monkeypatch, raw):
+    monkeypatch.setenv("HOCSO_RATE", raw)
+    with pytest.raises(ImproperlyConfigured):
+        env.env_rate("HOCSO_RATE", "1/s")
+
+
+def test_every_limit_is_read_from_the_environment():
+    result = run_django(
+        ["shell", "-c", "from django.conf import settings; print(settings.RATE_LIMITS['verify'])"],
+        RATE_LIMIT_VERIFY="120/2min",
+    )
+    assert result.stdout.strip().endswith("(120, 120)"), result.stderr
+
+
 def test_database_and_cache_urls(monkeypatch):
     sqlite = env.env_database("HOCSO_UNSET_DB", "sqlite:////tmp/x.sqlite3")
     assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from django.test import Client, RequestFactory
-from rest_framework.throttling import SimpleRateThrottle
 
 from members.throttling import client_address
 from tests.factories import PASSWORD, UserFactory
@@ -59,9 +58,9 @@ def test_behind_trusted_proxies_the_nth_entry_from_the_right_counts(settings, co
 
 
 @pytest.fixture
-def tight_address_throttle(monkeypatch):
+def tight_address_throttle(settings, throttle_clock):
     """Three sign-ins a minute per address (the real ceiling is 300), and no lockouts in the way."""
-    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "sign_in_address", "3/min")
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in_address": (3, 60)}
 
 
 def _sign_in(client, phone, **extra):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from members import invitation_codes, lookups, services
+from members import invitation_codes, services
 from members.models import AuditEvent, GroupInvitation, Membership, User
 from members.models.invitations import MAX_CODE_FAILURES
 from tests.factories import CommunityGroupFactory, UserFactory
@@ -209,8 +209,8 @@ def test_after_too_many_wrong_codes_the_person_gets_a_new_one(client, world):
     assert new != old and new in response.content.decode()
 
 
-def test_lookups_on_the_assisted_form_are_limited_with_a_clear_429(client, world, monkeypatch):
-    monkeypatch.setattr(lookups, "SIGNED_IN", lookups.Limit("number_lookup", 1, 3600, lookups.WAIT_AN_HOUR))
+def test_lookups_on_the_assisted_form_are_limited_with_a_clear_429(client, world, rate_limit):
+    rate_limit("number_lookup", 1)
     client.force_login(world.leader_a)
     url = reverse("members:assisted_signup", args=[world.group_a.code])
     client.post(url, _assisted(world, _national(world.resident_c)))
@@ -222,10 +222,8 @@ def test_lookups_on_the_assisted_form_are_limited_with_a_clear_429(client, world
     assert AuditEvent.objects.filter(action="member.lookup").count() == 1
 
 
-def test_the_public_sign_up_is_limited_per_address_and_still_says_when_a_number_is_taken(client, monkeypatch):
-    monkeypatch.setattr(
-        lookups, "ADDRESS", lookups.Limit("number_lookup_address", 2, 600, lookups.WAIT_MINUTES)
-    )
+def test_the_public_sign_up_is_limited_per_address_and_still_says_when_a_number_is_taken(client, rate_limit):
+    rate_limit("number_lookup_address", 2)
     taken = UserFactory(phone="+84865000999")
     data = {
         "full_name": "Lý Thị Mai",
@@ -296,8 +294,8 @@ def test_inviting_a_number_that_cannot_be_invited_says_why(client, world, phone,
     assert not GroupInvitation.objects.exists()
 
 
-def test_inviting_is_limited_like_any_lookup(client, world, monkeypatch):
-    monkeypatch.setattr(lookups, "SIGNED_IN", lookups.Limit("number_lookup", 1, 3600, lookups.WAIT_AN_HOUR))
+def test_inviting_is_limited_like_any_lookup(client, world, rate_limit):
+    rate_limit("number_lookup", 1)
     client.force_login(world.leader_a)
     url = reverse("members:assisted_invite", args=[world.group_a.code])
     assert client.post(url, {"phone": _national(world.resident_c)}).status_code == 302

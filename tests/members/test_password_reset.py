@@ -6,6 +6,7 @@ import re
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings as project_settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -274,7 +275,7 @@ def test_redeeming_is_limited_per_number_and_per_address(world, settings):
         redeem(Client(), person.phone, "000000", REMOTE_ADDR=f"10.1.0.{n}")
     limited = redeem(Client(), person.phone, issued.code, REMOTE_ADDR="10.1.0.99")
     assert limited.status_code == 429 and "Bạn đã thử quá nhiều lần" in limited.content.decode()
-    for n in range(passwords.REDEEM_LIMITS["address"]):
+    for n in range(project_settings.RATE_LIMITS["reset_redeem_address"][0]):
         redeem(Client(), f"+8498{n:07d}", "000000", REMOTE_ADDR="10.2.0.1")
     other = world.resident_b
     code_b = passwords.reset_code_issue(person=other, acting_user=world.leader_b)
@@ -393,7 +394,7 @@ def test_text_messages_are_limited_per_number_and_per_address(world):
         ask_by_sms(Client(), world.resident_a.phone, REMOTE_ADDR=f"10.3.0.{n}")
     assert ask_by_sms(Client(), world.resident_a.phone, REMOTE_ADDR="10.3.0.9").status_code == 429
     assert len(sms.outbox) == 3
-    for n in range(passwords.SMS_LIMITS["address"]):
+    for n in range(project_settings.RATE_LIMITS["reset_sms_address"][0]):
         ask_by_sms(Client(), f"+8498{n:07d}", REMOTE_ADDR="10.4.0.1")
     assert ask_by_sms(Client(), world.resident_b.phone, REMOTE_ADDR="10.4.0.1").status_code == 429
 
