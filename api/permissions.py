@@ -11,8 +11,3 @@ class IsStaffMember(BasePermission):
 
     def has_permission(self, request, view):
         return permissions.is_staff_member(request.user)
-
-
-class ManagesCertificates(BasePermission):
-    def has_permission(self, request, view):
-        return permissions.can_manage_certificates(request.user)

@@ -216,10 +216,6 @@ def decode_bitstring(encoded: str) -> bytes:
     return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
 
 
-def bit_is_set(bitstring: bytes, index: int) -> bool:
-    return bool(bitstring[index // 8] & (0x80 >> (index % 8)))
-
-
 def status_list_credential(site_url: str, bits: tuple[int, list[int]], issuing_body: str) -> dict:
     """The signed revocation list: bit ``i`` is 1 when the certificate with ``status_index`` i is no
     longer valid. Made on request (one query); its ``validFrom`` is the moment it was made."""

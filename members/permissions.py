@@ -33,10 +33,6 @@ class Scope:
     def is_staff(self) -> bool:
         return self.province or bool(self.commune_ids)
 
-    @property
-    def is_leader(self) -> bool:
-        return bool(self.led_group_ids)
-
 
 _ANONYMOUS = Scope(None, False, frozenset(), frozenset(), frozenset())
 
@@ -82,10 +78,6 @@ def is_staff_member(user: User) -> bool:
     return scope_of(user).is_staff
 
 
-def is_group_leader(user: User) -> bool:
-    return scope_of(user).is_leader
-
-
 # Communes ----------------------------------------------------------------------------------------
 
 
@@ -123,10 +115,6 @@ def groups_visible_to(user: User) -> QuerySet[CommunityGroup]:
 def can_manage_group(user: User, group: CommunityGroup) -> bool:
     scope = scope_of(user)
     return scope.province or group.commune_id in scope.commune_ids or group.pk in scope.led_group_ids
-
-
-def can_view_group(user: User, group: CommunityGroup) -> bool:
-    return can_manage_group(user, group) or group.pk in scope_of(user).member_group_ids
 
 
 # People ------------------------------------------------------------------------------------------

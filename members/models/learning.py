@@ -38,10 +38,6 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.course}"
 
-    @property
-    def is_complete(self) -> bool:
-        return self.completed_at is not None
-
 
 class LessonProgress(models.Model):
     user = models.ForeignKey(

@@ -169,10 +169,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     def delete(self, *args, **kwargs):
         raise PermissionDenied(DELETION_REFUSED)
 
-    @property
-    def is_erased(self) -> bool:
-        return self.erased_at is not None
-
     def clean(self) -> None:
         super().clean()
         if self.phone:

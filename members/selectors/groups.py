@@ -85,13 +85,3 @@ def attendance_summary(group: CommunityGroup) -> list[MemberSummary]:
 
 def statuses_for(session: Session) -> dict[int, str]:
     return {member: mark.status for (_s, member), mark in current_statuses([session.pk]).items()}
-
-
-def upcoming_and_recent_sessions(groups: QuerySet[CommunityGroup]) -> QuerySet[Session]:
-    """What a phone keeps for offline use: sessions from a week ago on."""
-    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=7)
-    return (
-        Session.objects.filter(group__in=groups, starts_at__gte=since)
-        .select_related("group")
-        .order_by("starts_at")
-    )

@@ -73,7 +73,6 @@ def test_a_resident_sees_only_themselves_and_their_group(world):
     assert ids(permissions.groups_managed_by(world.resident_a)) == set()
     assert not permissions.can_view_member(world.resident_a, world.resident_a2)
     assert permissions.can_view_member(world.resident_a, world.resident_a)
-    assert permissions.can_view_group(world.resident_a, world.group_a)
     assert not permissions.can_manage_group(world.resident_a, world.group_a)
 
 
