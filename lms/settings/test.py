@@ -17,6 +17,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Django's test client and the live server of the browser tests.
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 # A fixed key for tests, so that signatures are reproducible (never used outside tests).
 CERTIFICATE_SIGNING_KEYS = "test2026=" + "dGVzdC1vbmx5LXNpZ25pbmcta2V5LWZvci1ob2Nzby0"

@@ -9,8 +9,8 @@ from members.services.attendance import MarkInput, SessionInput
 
 
 @pytest.fixture(autouse=True)
-def _hosts(settings, isolated_media):
-    settings.ALLOWED_HOSTS = ["testserver"]
+def _media(isolated_media):
+    """Each API test writes its files (PDFs, uploads) in its own folders."""
 
 
 @pytest.fixture

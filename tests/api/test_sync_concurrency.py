@@ -13,7 +13,6 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import uuid
 from collections import Counter
 
@@ -29,6 +28,7 @@ from api.idempotency import _hash
 from members.models import AttendanceMark, IdempotencyRecord, Membership, Session, User
 from members.services.attendance import attendance_sync
 from tests.api.conftest import sync_inputs
+from tests.concurrency import run_together
 from tests.factories import CommunityGroupFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
@@ -102,41 +102,19 @@ def clients_for(user, count=THREADS):
     return clients
 
 
-def run_together(work, count=THREADS):
-    """Call ``work(i)`` in ``count`` threads released at the same moment; return results, errors."""
-    barrier = threading.Barrier(count)
-    results, errors = {}, {}
-
-    def runner(index):
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # collected and asserted on by the caller
-            errors[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
-
-
 def post_all(clients, bodies, keys):
     def work(index):
         response = clients[index].post(URL, bodies[index], format="json", HTTP_IDEMPOTENCY_KEY=keys[index])
         replayed = response.get("Idempotent-Replayed") == "true"
         return response.status_code, replayed, response.json()
 
-    return run_together(work)
+    return run_together(THREADS, work)
 
 
 def mark_outcomes(results) -> dict[str, Counter]:
     """For each mark, how many fresh (not replayed) 200 responses gave each outcome."""
     outcomes: dict[str, Counter] = {}
-    for status, replayed, body in results.values():
+    for status, replayed, body in results:
         if status == 200 and not replayed:
             for outcome in body["marks"]:
                 outcomes.setdefault(outcome["uuid"], Counter())[outcome["outcome"]] += 1
@@ -151,7 +129,7 @@ def test_twenty_copies_of_one_batch_under_different_keys_store_each_mark_once():
     results, errors = post_all(clients_for(leader), [body] * THREADS, [f"k-{i}" for i in range(THREADS)])
 
     assert not errors, errors
-    assert sorted(status for status, _replayed, _body in results.values()) == [200] * THREADS
+    assert sorted(status for status, _replayed, _body in results) == [200] * THREADS
     assert AttendanceMark.objects.count() == 500
     assert Session.objects.filter(group=group).count() == 1
     outcomes = mark_outcomes(results)
@@ -173,7 +151,7 @@ def test_twenty_copies_of_a_new_session_say_accepted_once():
     assert {uuid: counts["accepted"] for uuid, counts in mark_outcomes(results).items()} == {
         mark["uuid"]: 1 for mark in body["marks"]
     }
-    sessions = Counter(answer["sessions"][0]["outcome"] for _s, _r, answer in results.values())
+    sessions = Counter(answer["sessions"][0]["outcome"] for _s, _r, answer in results)
     assert sessions == {"accepted": 1, "duplicate": THREADS - 1}, sessions
 
 
@@ -184,12 +162,12 @@ def test_twenty_copies_of_one_batch_under_one_key_do_the_work_once():
     results, errors = post_all(clients_for(leader), [body] * THREADS, ["same-key"] * THREADS)
 
     assert not errors, errors
-    statuses = Counter("replayed" if replayed else status for status, replayed, _body in results.values())
+    statuses = Counter("replayed" if replayed else status for status, replayed, _body in results)
     assert statuses[200] == 1, statuses
     assert set(statuses) <= {200, 409, "replayed"}, statuses
-    fresh = next(body for status, replayed, body in results.values() if status == 200 and not replayed)
+    fresh = next(body for status, replayed, body in results if status == 200 and not replayed)
     assert fresh["counts"] == {"accepted": 500, "duplicate": 0, "rejected": 0}
-    for status, replayed, answer in results.values():
+    for status, replayed, answer in results:
         if replayed:
             assert (status, answer) == (200, fresh)
         elif status == 409:
@@ -221,7 +199,7 @@ def test_twenty_copies_in_different_orders_store_each_mark_once():
     results, errors = post_all(clients_for(leader), bodies, [f"k-{i}" for i in range(THREADS)])
 
     assert not errors, errors
-    assert sorted(status for status, _replayed, _body in results.values()) == [200] * THREADS
+    assert sorted(status for status, _replayed, _body in results) == [200] * THREADS
     assert AttendanceMark.objects.count() == 500
     assert {uuid: counts["accepted"] for uuid, counts in mark_outcomes(results).items()} == {
         mark["uuid"]: 1 for mark in body["marks"][1:]
@@ -255,7 +233,7 @@ def test_twenty_retries_of_a_key_a_dead_request_left_do_the_work_once():
     results, errors = post_all(clients_for(leader), [body] * THREADS, ["died"] * THREADS)
 
     assert not errors, errors
-    statuses = Counter("replayed" if replayed else status for status, replayed, _body in results.values())
+    statuses = Counter("replayed" if replayed else status for status, replayed, _body in results)
     assert AttendanceMark.objects.count() == 500
     assert set(statuses) <= {200, 409, "replayed"}, statuses
     assert {uuid: counts["accepted"] for uuid, counts in mark_outcomes(results).items()} == {

@@ -32,8 +32,7 @@ FRAME_TEXT = """async (src) => {
 }"""
 
 
-def test_a_trainer_sees_the_lesson_in_the_live_preview(browser, live_server, settings):
-    settings.ALLOWED_HOSTS = ["*"]
+def test_a_trainer_sees_the_lesson_in_the_live_preview(browser, live_server):
     trainer = factories.trainer()
     lesson = factories.course(lessons=1).lessons().get()
     context, page = _signed_in_page(browser, live_server, trainer)

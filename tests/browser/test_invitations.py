@@ -17,10 +17,9 @@ def _sign_in(page, base, person):
     page.wait_for_url(base + "/")
 
 
-def test_the_person_reads_the_code_and_the_leader_types_it_on_a_360px_screen(live_server, browser, settings):
+def test_the_person_reads_the_code_and_the_leader_types_it_on_a_360px_screen(live_server, browser):
     from tests.factories import build_world
 
-    settings.ALLOWED_HOSTS = ["*"]
     world = build_world()
     invitation = services.invitation_invite(
         group=world.group_a, person=world.resident_c, acting_user=world.leader_a

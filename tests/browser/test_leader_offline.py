@@ -147,9 +147,8 @@ class Phone:
 
 
 @pytest.fixture
-def village(settings):
+def village():
     """Group A of the test world with seven more neighbours, and last evening's session."""
-    settings.ALLOWED_HOSTS = ["*"]
     world = factories.build_world()
     month_ago = timezone.localdate() - datetime.timedelta(days=30)
     Membership.objects.filter(group=world.group_a).update(joined_on=month_ago)

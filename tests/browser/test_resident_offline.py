@@ -35,8 +35,7 @@ def turn_on(phone):
 
 
 @pytest.fixture
-def learner(settings):
-    settings.ALLOWED_HOSTS = ["*"]
+def learner():
     return factories.UserFactory(full_name="Lục Thị Hoa")
 
 

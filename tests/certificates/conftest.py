@@ -5,8 +5,8 @@ from tests.factories import UserFactory, correct_answers
 
 
 @pytest.fixture(autouse=True)
-def _media(isolated_media, settings):
-    settings.ALLOWED_HOSTS = ["testserver", "localhost"]
+def _media(isolated_media):
+    """Each certificate test writes its PDFs in its own folders."""
 
 
 @pytest.fixture

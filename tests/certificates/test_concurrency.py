@@ -1,40 +1,18 @@
 """Exactly one certificate per holder and achievement, however many completions race (PostgreSQL)."""
 
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 
 from certificates import services
 from certificates.models import Certificate, SerialCounter
 from members import services as member_services
 from members.models import CompetencyAward, Enrolment
 from tests import factories
+from tests.concurrency import run_together
 from tests.factories import UserFactory, correct_answers
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def together(count, work):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as error:  # collected and asserted on
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_twenty_concurrent_completions_make_one_certificate(settings, tmp_path):
@@ -46,9 +24,9 @@ def test_twenty_concurrent_completions_make_one_certificate(settings, tmp_path):
         user=user, lesson=first, answers=correct_answers(first), submission_id=uuid.uuid4()
     )
 
-    results, errors = together(
+    results, errors = run_together(
         20,
-        lambda: member_services.quiz_submit(
+        lambda _: member_services.quiz_submit(
             user=user, lesson=last, answers=correct_answers(last), submission_id=uuid.uuid4()
         ),
     )
@@ -68,12 +46,12 @@ def test_twenty_concurrent_issuances_make_one_certificate_and_distinct_serials(s
     Certificate.objects.all().delete()
     SerialCounter.objects.all().delete()
 
-    results, errors = together(20, lambda: services.certificate_issue(holder=people[0], course=course))
+    results, errors = run_together(20, lambda _: services.certificate_issue(holder=people[0], course=course))
     assert errors == [] and len({c.pk for c in results}) == 1
     assert Certificate.objects.filter(holder=people[0]).count() == 1
 
-    results, errors = together(
-        4, lambda: [services.certificate_issue(holder=p, course=course) for p in people[1:]]
+    results, errors = run_together(
+        4, lambda _: [services.certificate_issue(holder=p, course=course) for p in people[1:]]
     )
     serials = list(Certificate.objects.values_list("serial", flat=True))
     assert errors == [] and len(serials) == len(set(serials)) == 5

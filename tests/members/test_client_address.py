@@ -13,11 +13,6 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _hosts(settings):
-    settings.ALLOWED_HOSTS = ["testserver"]
-
-
 def _request(forwarded=None, remote="192.0.2.10"):
     extra = {"REMOTE_ADDR": remote}
     if forwarded is not None:

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from members import invitation_codes, services
 from members.models import AuditEvent, GroupInvitation, Membership
 from members.models.invitations import MAX_CODE_FAILURES
+from tests.concurrency import run_together
 from tests.factories import CommunityGroupFactory, MembershipFactory, UserFactory
-from tests.members.test_concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -23,7 +23,7 @@ def scene():
 def test_ten_invitations_at_once_make_one_pending_invitation(scene):
     group, leader, person = scene
     results, errors = run_together(
-        10, lambda: services.invitation_invite(group=group, person=person, acting_user=leader)
+        10, lambda _: services.invitation_invite(group=group, person=person, acting_user=leader)
     )
     assert errors == []
     assert len({invitation.pk for invitation in results}) == 1
@@ -34,10 +34,9 @@ def test_accepting_at_once_in_the_account_and_by_code_makes_one_membership(scene
     group, leader, person = scene
     invitation = services.invitation_invite(group=group, person=person, acting_user=leader)
     code = invitation_codes.code_for(invitation)
-    turns = iter(range(10))  # half the threads answer in the person's account, half type the code
 
-    def answer():
-        if next(turns) % 2:
+    def answer(index):  # half the threads answer in the person's account, half type the code
+        if index % 2:
             return services.invitation_accept(invitation=invitation, acting_user=person)
         return services.invitation_accept_by_code(invitation=invitation, code=code, acting_user=leader)
 
@@ -55,7 +54,8 @@ def test_guessing_in_parallel_cannot_get_past_the_limit(scene):
     right = invitation_codes.code_for(invitation)
     wrong = next(c * 6 for c in invitation_codes.ALPHABET if c * 6 != right)
     results, errors = run_together(
-        20, lambda: services.invitation_accept_by_code(invitation=invitation, code=wrong, acting_user=leader)
+        20,
+        lambda _: services.invitation_accept_by_code(invitation=invitation, code=wrong, acting_user=leader),
     )
     assert results == [] and len(errors) == 20
     codes = sorted(error.code for error in errors)

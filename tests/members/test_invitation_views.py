@@ -11,11 +11,6 @@ from tests.factories import CommunityGroupFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _hosts(settings):
-    settings.ALLOWED_HOSTS = ["testserver"]
-
-
 def _assisted(world, phone, **extra):
     return {
         "full_name": "Vàng Thị Mỷ",

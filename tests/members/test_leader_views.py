@@ -14,11 +14,6 @@ from members.models import AttendanceMark, Membership, Session
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _hosts(settings):
-    settings.ALLOWED_HOSTS = ["testserver"]
-
-
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [

@@ -14,11 +14,6 @@ from tests.factories import UserFactory, correct_answers, wrong_answers
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _hosts(settings):
-    settings.ALLOWED_HOSTS = ["testserver", "localhost"]
-
-
 def quiz_post(lesson, answers, submission=None):
     data = {"submission_id": str(submission or uuid.uuid4())}
     for question_id, options in answers.items():

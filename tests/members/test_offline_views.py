@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 STATIC = Path(__file__).resolve().parents[2] / "static" / "members"
 
 
-@pytest.fixture(autouse=True)
-def _hosts(settings):
-    settings.ALLOWED_HOSTS = ["testserver"]
-
-
 def test_the_service_worker_is_served_from_the_root_for_the_whole_site(client):
     response = client.get("/sw.js")
     assert response.status_code == 200

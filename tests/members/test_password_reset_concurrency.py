@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 
 from members.models import PasswordResetCode
 from members.services import passwords
+from tests.concurrency import run_together
 from tests.factories import CommunityGroupFactory, MembershipFactory, UserFactory
-from tests.members.test_concurrency import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -25,7 +25,7 @@ def test_ten_redemptions_of_one_code_set_one_password(member_and_leader):
     issued = passwords.reset_code_issue(person=member, acting_user=leader)
     results, errors = run_together(
         10,
-        lambda: passwords.password_reset_redeem(
+        lambda _: passwords.password_reset_redeem(
             phone=member.phone, code=issued.code, new_password="mat-khau-moi-2026"
         ),
     )
@@ -39,7 +39,7 @@ def test_twenty_parallel_guesses_get_five_tries(member_and_leader):
     wrong = str((int(issued.code) + 1) % 1_000_000).zfill(6)
     _results, errors = run_together(
         20,
-        lambda: passwords.password_reset_redeem(
+        lambda _: passwords.password_reset_redeem(
             phone=member.phone, code=wrong, new_password="mat-khau-moi-2026"
         ),
     )
@@ -53,6 +53,6 @@ def test_twenty_parallel_guesses_get_five_tries(member_and_leader):
 
 def test_two_issuers_at_once_leave_one_code(member_and_leader):
     member, leader = member_and_leader
-    results, errors = run_together(8, lambda: passwords.reset_code_issue(person=member, acting_user=leader))
+    results, errors = run_together(8, lambda _: passwords.reset_code_issue(person=member, acting_user=leader))
     assert errors == [] and len(results) == 8
     assert PasswordResetCode.objects.filter(user=member).count() == 1

@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 PHONE = "+84912345678"
 
 
-@pytest.fixture(autouse=True)
-def _hosts(settings):
-    settings.ALLOWED_HOSTS = ["testserver"]
-
-
 def _form(path):
     def send(client, phone, password, **extra):
         return client.post(path, {"username": phone, "password": password}, **extra)

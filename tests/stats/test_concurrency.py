@@ -10,8 +10,8 @@ from stats.models import (
     FunnelCount,
     ResidentCount,
 )
+from tests.concurrency import run_together
 from tests.factories import build_world
-from tests.members.test_concurrency import run_together
 from tests.stats.conftest import at, award, mark, session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -39,7 +39,7 @@ def test_eight_refreshes_of_one_commune_at_once_leave_one_set_of_rows():
     alone = snapshot(world.commune_x)
     assert sum(len(rows) for rows in alone.values()) > 10
 
-    results, errors = run_together(8, lambda: stats.refresh_communes([world.commune_x.pk]).rows)
+    results, errors = run_together(8, lambda _: stats.refresh_communes([world.commune_x.pk]).rows)
     assert errors == []
     assert len(set(results)) == 1
     assert snapshot(world.commune_x) == alone
