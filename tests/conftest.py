@@ -10,6 +10,7 @@ import shutil
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.test import Client
 from django.utils import translation
 
 from tests import factories
@@ -94,6 +95,20 @@ def built_once(django_db_blocker, build):
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: a test client signed in as ``user`` (``None``: anonymous); keyword
+    arguments go to ``Client``."""
+
+    def signed_in(user, **kwargs) -> Client:
+        client = Client(**kwargs)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return signed_in
 
 
 @pytest.fixture

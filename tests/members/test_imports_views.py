@@ -6,7 +6,6 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -19,13 +18,6 @@ from tests.members.test_imports import GROUP_HEADERS, csv_file, member_row, thre
 pytestmark = pytest.mark.django_db
 
 START = "/admin/import/"
-
-
-def client_for(user, **kwargs) -> Client:
-    client = Client(**kwargs)
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def upload(client, content: bytes, name="danh-sach.csv", kind="members"):
@@ -51,7 +43,7 @@ def text_of(response) -> str:
 # Who ---------------------------------------------------------------------------------------------
 
 
-def test_the_menu_offers_import_to_staff_only(world):
+def test_the_menu_offers_import_to_staff_only(world, client_for):
     # The sidebar is JSON for Wagtail's script: the label is there with its letters escaped.
     label = json.dumps(vi(gettext, "Import lists"))
     for persona in ("trainer", "officer_x", "admin"):
@@ -60,7 +52,7 @@ def test_the_menu_offers_import_to_staff_only(world):
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "resident", "leader_a"])
-def test_people_without_import_rights_are_turned_away(world, persona):
+def test_people_without_import_rights_are_turned_away(world, persona, client_for):
     client = client_for(world.personas()[persona])
     batch = uploaded(client_for(world.trainer), csv_file(three_people(world)))
     for response in (
@@ -78,7 +70,7 @@ def test_people_without_import_rights_are_turned_away(world, persona):
 
 
 @pytest.mark.parametrize("persona", ["trainer", "officer_x", "admin"])
-def test_staff_open_the_upload_page_with_its_templates(world, persona):
+def test_staff_open_the_upload_page_with_its_templates(world, persona, client_for):
     response = client_for(getattr(world, persona)).get(START)
     assert response.status_code == 200
     body = text_of(response)
@@ -88,7 +80,7 @@ def test_staff_open_the_upload_page_with_its_templates(world, persona):
     assert "Số điện thoại" in body and "Mã xã" in body and "Đồng ý xử lý dữ liệu" in body
 
 
-def test_an_upload_is_seen_only_by_its_uploader(world):
+def test_an_upload_is_seen_only_by_its_uploader(world, client_for):
     batch = uploaded(client_for(world.officer_x), csv_file(three_people(world)))
     other = client_for(world.trainer)
     assert other.get(reverse("members_import:preview", args=[batch.pk])).status_code == 404
@@ -100,7 +92,7 @@ def test_an_upload_is_seen_only_by_its_uploader(world):
 # The flow ----------------------------------------------------------------------------------------
 
 
-def test_upload_preview_import_done(world):
+def test_upload_preview_import_done(world, client_for):
     client = client_for(world.officer_x, enforce_csrf_checks=True)
     # Built once: a workbook records the second it was written, so two builds can differ.
     workbook = xlsx_file(three_people(world))
@@ -144,7 +136,7 @@ def test_upload_preview_import_done(world):
     assert preview.context["same_file_imported"] is not None
 
 
-def test_the_import_needs_the_csrf_token(world):
+def test_the_import_needs_the_csrf_token(world, client_for):
     batch = uploaded(client_for(world.trainer), csv_file(three_people(world)))
     client = client_for(world.trainer, enforce_csrf_checks=True)
     response = client.post(reverse("members_import:commit", args=[batch.pk]))
@@ -154,12 +146,12 @@ def test_the_import_needs_the_csrf_token(world):
     assert batch.status == ImportBatch.Status.PREVIEWED
 
 
-def test_the_import_is_a_post(world):
+def test_the_import_is_a_post(world, client_for):
     batch = uploaded(client_for(world.trainer), csv_file(three_people(world)))
     assert client_for(world.trainer).get(reverse("members_import:commit", args=[batch.pk])).status_code == 405
 
 
-def test_problems_are_listed_by_row_and_column_and_block_the_import(world):
+def test_problems_are_listed_by_row_and_column_and_block_the_import(world, client_for):
     client = client_for(world.officer_x)
     rows = [*three_people(world), member_row(world.group_c, "0387000009"), member_row(world.group_a, "12")]
     batch = uploaded(client, csv_file(rows, bom=True, delimiter=";"))
@@ -182,7 +174,7 @@ def test_problems_are_listed_by_row_and_column_and_block_the_import(world):
     assert len(lines) == 3 and lines[1].startswith("5,Mã xã,") and lines[2].startswith("6,Số điện thoại,")
 
 
-def test_rows_can_be_filtered_by_what_happens_to_them(world):
+def test_rows_can_be_filtered_by_what_happens_to_them(world, client_for):
     client = client_for(world.trainer)
     rows = [*three_people(world), member_row(world.group_a, "12")]
     batch = uploaded(client, csv_file(rows))
@@ -202,14 +194,16 @@ def test_rows_can_be_filtered_by_what_happens_to_them(world):
         (b"PK\x03\x04" + bytes(100), "broken.xlsx", not_a_list_message),
     ],
 )
-def test_a_file_too_big_or_not_a_spreadsheet_is_refused_on_the_form(world, content, name, message):
+def test_a_file_too_big_or_not_a_spreadsheet_is_refused_on_the_form(
+    world, content, name, message, client_for
+):
     response = upload(client_for(world.trainer), content, name=name)
     assert response.status_code == 200
     assert vi(message) in response.content.decode()
     assert not ImportBatch.objects.exists()
 
 
-def test_a_groups_file_is_imported_through_the_same_pages(world):
+def test_a_groups_file_is_imported_through_the_same_pages(world, client_for):
     client = client_for(world.trainer)
     rows = [["01477", "Nà Lầu Mới", "01477-901", "Tổ công nghệ số Nà Lầu"]]
     batch = uploaded(client, csv_file(rows, GROUP_HEADERS), kind="groups")
@@ -220,7 +214,7 @@ def test_a_groups_file_is_imported_through_the_same_pages(world):
 
 
 @pytest.mark.parametrize(("kind", "file_format"), [("members", "csv"), ("groups", "xlsx")])
-def test_template_downloads(world, kind, file_format):
+def test_template_downloads(world, kind, file_format, client_for):
     response = client_for(world.officer_x).get(reverse("members_import:template", args=[kind, file_format]))
     assert response.status_code == 200
     assert f".{file_format}" in response["Content-Disposition"]
@@ -234,7 +228,7 @@ def test_template_downloads(world, kind, file_format):
 # Query budgets -----------------------------------------------------------------------------------
 
 
-def test_the_preview_costs_the_same_queries_whatever_the_length_of_the_file(world):
+def test_the_preview_costs_the_same_queries_whatever_the_length_of_the_file(world, client_for):
     client = client_for(world.officer_x)
 
     def queries(count: int) -> int:
@@ -257,7 +251,7 @@ def test_the_preview_costs_the_same_queries_whatever_the_length_of_the_file(worl
     assert large <= 20
 
 
-def test_the_import_costs_the_same_queries_whatever_the_length_of_the_file(world):
+def test_the_import_costs_the_same_queries_whatever_the_length_of_the_file(world, client_for):
     client = client_for(world.trainer)
 
     def queries(count: int, prefix: str) -> int:

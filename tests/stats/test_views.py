@@ -31,13 +31,6 @@ TABLES = [
 ]
 
 
-def client_for(user) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize(
     "persona, allowed",
@@ -50,7 +43,7 @@ def client_for(user) -> Client:
         ("admin", True),
     ],
 )
-def test_only_staff_see_the_statistics(numbers, page, persona, allowed):
+def test_only_staff_see_the_statistics(numbers, page, persona, allowed, client_for):
     user = None if persona == "anonymous" else getattr(numbers, persona)
     response = client_for(user).get(reverse(page))
     if allowed:
@@ -62,7 +55,7 @@ def test_only_staff_see_the_statistics(numbers, page, persona, allowed):
             assert "/login/" in response["Location"]
 
 
-def test_an_officer_sees_their_commune_even_when_asking_for_another(numbers):
+def test_an_officer_sees_their_commune_even_when_asking_for_another(numbers, client_for):
     client = client_for(numbers.officer_x)
     response = client.get(reverse("stats:attainment"), {"commune": numbers.commune_y.code})
     body = response.content.decode()
@@ -73,7 +66,7 @@ def test_an_officer_sees_their_commune_even_when_asking_for_another(numbers):
     assert numbers.commune_y.name not in body
 
 
-def test_a_trainer_sees_every_commune_and_can_narrow_to_one(numbers):
+def test_a_trainer_sees_every_commune_and_can_narrow_to_one(numbers, client_for):
     client = client_for(numbers.trainer)
     province = client.get(reverse("stats:attainment"))
     rows = province.context["attainment"].rows
@@ -83,7 +76,7 @@ def test_a_trainer_sees_every_commune_and_can_narrow_to_one(numbers):
     assert [r.place.code for r in one.context["attainment"].rows] == [numbers.group_c.code]
 
 
-def test_the_funnel_and_activity_pages_show_their_numbers(numbers):
+def test_the_funnel_and_activity_pages_show_their_numbers(numbers, client_for):
     client = client_for(numbers.trainer)
     activity = client.get(reverse("stats:activity"), {"commune": numbers.commune_x.code})
     by_group = {row.place.code: row for row in activity.context["activity"].rows}
@@ -96,7 +89,7 @@ def test_the_funnel_and_activity_pages_show_their_numbers(numbers):
     assert funnel.status_code == 200
 
 
-def test_bad_filters_are_reported_not_crashed_on(numbers):
+def test_bad_filters_are_reported_not_crashed_on(numbers, client_for):
     response = client_for(numbers.trainer).get(
         reverse("stats:attainment"), {"commune": "99999", "start": "2026-13", "tier": "x"}
     )
@@ -106,7 +99,7 @@ def test_bad_filters_are_reported_not_crashed_on(numbers):
 
 
 @pytest.mark.parametrize("slug", TABLES)
-def test_every_table_exports_as_csv_and_xlsx_with_the_same_cells(numbers, slug):
+def test_every_table_exports_as_csv_and_xlsx_with_the_same_cells(numbers, slug, client_for):
     client = client_for(numbers.trainer)
     url = reverse("stats:export", kwargs={"slug": slug, "file_format": "csv"})
     as_csv = client.get(url, {"commune": numbers.commune_x.code})
@@ -124,7 +117,7 @@ def test_every_table_exports_as_csv_and_xlsx_with_the_same_cells(numbers, slug):
     assert len(xlsx_rows) == len(csv_rows)
 
 
-def test_exported_headings_are_vietnamese(numbers):
+def test_exported_headings_are_vietnamese(numbers, client_for):
     response = client_for(numbers.trainer).get(
         reverse("stats:export", kwargs={"slug": "activity", "file_format": "csv"})
     )
@@ -132,7 +125,7 @@ def test_exported_headings_are_vietnamese(numbers):
     assert header[:3] == ["Mã xã, phường", "Xã, phường", "Số tổ"]
 
 
-def test_the_people_who_completed_basic_universalisation_export_is_scoped_and_audited(numbers):
+def test_the_people_who_completed_basic_universalisation_export_is_scoped_and_audited(numbers, client_for):
     url = reverse("stats:export", kwargs={"slug": "profile-pho-cap-co-ban", "file_format": "csv"})
     text = client_for(numbers.officer_x).get(url).content.decode("utf-8-sig")
     assert numbers.resident_a.full_name in text
@@ -147,7 +140,7 @@ def test_the_people_who_completed_basic_universalisation_export_is_scoped_and_au
     assert numbers.resident_a.full_name in province and numbers.resident_c.full_name in province
 
 
-def test_exports_refuse_non_staff_and_unknown_tables(numbers):
+def test_exports_refuse_non_staff_and_unknown_tables(numbers, client_for):
     url = reverse("stats:export", kwargs={"slug": "activity", "file_format": "csv"})
     assert client_for(numbers.leader_a).get(url).status_code in (302, 403)
     assert client_for(None).get(url).status_code in (302, 403)
@@ -157,7 +150,7 @@ def test_exports_refuse_non_staff_and_unknown_tables(numbers):
     assert client_for(numbers.trainer).get(no_profile).status_code == 404
 
 
-def test_recompute_now_needs_a_post_with_the_csrf_token(numbers):
+def test_recompute_now_needs_a_post_with_the_csrf_token(numbers, client_for):
     client = Client(enforce_csrf_checks=True)
     client.force_login(numbers.trainer)
     url = reverse("stats:refresh")
@@ -175,7 +168,7 @@ def test_recompute_now_needs_a_post_with_the_csrf_token(numbers):
 
 
 def test_with_no_worker_a_page_recomputes_what_changed_before_showing_it(
-    numbers, settings, django_capture_on_commit_callbacks
+    numbers, settings, django_capture_on_commit_callbacks, client_for
 ):
     settings.STATS_REFRESH = "on_view"
     client = client_for(numbers.trainer)
@@ -192,7 +185,7 @@ def test_with_no_worker_a_page_recomputes_what_changed_before_showing_it(
 
 
 def test_with_a_worker_the_page_shows_the_last_numbers_and_says_they_are_being_recomputed(
-    numbers, settings, django_capture_on_commit_callbacks
+    numbers, settings, django_capture_on_commit_callbacks, client_for
 ):
     settings.STATS_REFRESH = "task"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # no worker yet
@@ -205,7 +198,9 @@ def test_with_a_worker_the_page_shows_the_last_numbers_and_says_they_are_being_r
 
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("persona, narrow", [("trainer", False), ("trainer", True), ("officer_x", False)])
-def test_a_page_costs_the_same_queries_whatever_the_size_of_the_province(numbers, page, persona, narrow):
+def test_a_page_costs_the_same_queries_whatever_the_size_of_the_province(
+    numbers, page, persona, narrow, client_for
+):
     client = client_for(getattr(numbers, persona))
     params = {"commune": numbers.commune_x.code} if narrow else {}
     client.get(reverse(page), params)  # warm the caches Wagtail keeps per process
