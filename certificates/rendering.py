@@ -14,6 +14,7 @@ import logging
 import mimetypes
 import re
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import segno
@@ -144,9 +145,18 @@ def unreadable_pictures(issuer) -> list[str]:
     ]
 
 
-def render_pdf(certificate, issuer) -> bytes:
+class RenderedPdf(NamedTuple):
+    """A certificate's PDF, and the issuer's pictures it is printed without ("signature", "seal"):
+    chosen, but they could not be read."""
+
+    content: bytes
+    left_out: tuple[str, ...]
+
+
+def render_pdf(certificate, issuer) -> RenderedPdf:
     site_url = settings.WAGTAILADMIN_BASE_URL
     qr_text = payloads.qr_text(site_url, certificate.serial, bytes(certificate.payload))
+    pictures = {name: _picture_data_uri(issuer, name, field, width) for name, field, width in PICTURES}
     with translation.override(certificate.language):
         html = render_to_string(
             TEMPLATE,
@@ -156,14 +166,20 @@ def render_pdf(certificate, issuer) -> bytes:
                 "qr_image": qr_data_uri(qr_text),
                 "qr_text": qr_text,
                 "verify_url": f"{site_url.rstrip('/')}/v/{certificate.serial}/",
-                **{name: _picture_data_uri(issuer, name, field, width) for name, field, width in PICTURES},
+                **pictures,
                 "static_base": STATIC_BASE,
             },
         )
     # Whitespace between tags would become anonymous boxes, each a few hundred microseconds of layout.
     html = _BETWEEN_TAGS.sub("><", html)
     document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=OwnFilesOnly())
-    return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config())
+    content = document.write_pdf(stylesheets=[stylesheet()], font_config=font_config())
+    left_out = tuple(
+        name
+        for name, field, _width in PICTURES
+        if getattr(issuer, field) is not None and pictures[name] is None
+    )
+    return RenderedPdf(content=content, left_out=left_out)
 
 
 def minimal_pdf() -> bytes:

@@ -3,6 +3,7 @@ they print without it, the signer's name still on them, and the trainer is told 
 
 import io
 import logging
+from collections import Counter
 
 import pytest
 from django.core.files.base import ContentFile
@@ -65,20 +66,21 @@ def text_of(pdf: bytes) -> str:
 
 
 def test_both_pictures_print_when_readable(certificate, issuer):
-    pdf = rendering.render_pdf(certificate, issuer)
-    assert images_in(pdf) == 3  # the signature, the seal and the QR code
-    assert rendering.unreadable_pictures(issuer) == []
+    rendered = rendering.render_pdf(certificate, issuer)
+    assert images_in(rendered.content) == 3  # the signature, the seal and the QR code
+    assert rendered.left_out == ()
 
 
 @pytest.mark.parametrize("spoil", [lose, damage])
 def test_a_certificate_prints_without_a_signature_that_cannot_be_read(certificate, issuer, spoil, caplog):
     spoil(issuer.signature_image)
     with caplog.at_level(logging.WARNING, logger="certificates.rendering"):
-        pdf = rendering.render_pdf(certificate, issuer)
+        rendered = rendering.render_pdf(certificate, issuer)
+    pdf = rendered.content
     assert pdf.startswith(b"%PDF")
     assert images_in(pdf) == 2  # the seal and the QR code
     assert "Hoàng Văn Quang" in text_of(pdf) and certificate.serial in text_of(pdf)
-    assert rendering.unreadable_pictures(issuer) == ["signature"]
+    assert rendered.left_out == ("signature",)
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert "signature" in logged and "Hoàng" not in logged and certificate.serial not in logged
 
@@ -99,6 +101,25 @@ def test_the_holder_downloads_it_and_it_is_printed_again_once_the_signature_is_b
     with certificate.pdf.open("rb") as handle:
         assert images_in(handle.read()) == 3
     assert certificate.pdf_version == rendering.template_version()
+
+
+@pytest.mark.parametrize("spoil", [None, lose, damage])
+def test_each_picture_is_read_once_per_pdf(certificate, issuer, spoil, monkeypatch):
+    """The render says what it printed without; nothing reads the pictures again to find out."""
+    if spoil:
+        spoil(issuer.signature_image)
+    reads = Counter()
+    image_model = get_image_model()
+    get_rendition = image_model.get_rendition
+
+    def counting(image, spec):
+        reads[image.pk] += 1
+        return get_rendition(image, spec)
+
+    monkeypatch.setattr(image_model, "get_rendition", counting)
+    files.store_pdf(certificate, issuer)
+    assert reads == {issuer.signature_image.pk: 1, issuer.seal_image.pk: 1}
+    assert certificate.pdf_version == ("" if spoil else rendering.template_version())
 
 
 def test_the_trainer_is_told_on_the_certificates_list_and_the_issuer_settings(client, world, issuer):
