@@ -122,10 +122,31 @@ def test_each_picture_is_read_once_per_pdf(certificate, issuer, spoil, monkeypat
     assert certificate.pdf_version == ("" if spoil else rendering.template_version())
 
 
-def test_the_trainer_is_told_on_the_certificates_list_and_the_issuer_settings(client, world, issuer):
-    lose(issuer.signature_image)
+def print_size_copy(image):
+    """The picture as the certificate prints it (made from the original on first use)."""
+    width = {field: width for _name, field, width in rendering.PICTURES}["signature_image"]
+    return image.get_rendition(f"width-{width}|format-png")
+
+
+def lose_print_size_copy(image) -> None:
+    """The original is fine, but the copy every certificate prints has gone from the media folder."""
+    copy = print_size_copy(image)
+    copy.file.storage.delete(copy.file.name)
+
+
+@pytest.mark.parametrize("spoil", [lose, damage, lose_print_size_copy])
+def test_the_trainer_is_told_on_the_certificates_list_whenever_a_certificate_would_lack_it(
+    client, world, issuer, certificate, spoil
+):
+    spoil(issuer.signature_image)
+    assert rendering.render_pdf(certificate, issuer).left_out == ("signature",)
     client.force_login(world.trainer)
     assert WARNING in client.get("/admin/certificate/").content.decode()
+    assert WARNING in client.get("/admin/certificate/").content.decode()  # on every view while broken
+
+
+def test_the_manager_is_told_on_the_issuer_settings(client, world, issuer):
+    lose(issuer.signature_image)
     client.force_login(world.admin)
     site = Site.objects.get(is_default_site=True)
     page = client.get(f"/admin/settings/certificates/issuersettings/{site.pk}/")
@@ -135,12 +156,21 @@ def test_the_trainer_is_told_on_the_certificates_list_and_the_issuer_settings(cl
 def test_nobody_is_told_anything_when_the_pictures_are_fine(client, world, issuer):
     client.force_login(world.trainer)
     assert WARNING not in client.get("/admin/certificate/").content.decode()
+    assert WARNING not in client.get("/admin/certificate/").content.decode()
 
 
-def test_checking_the_pictures_costs_the_certificates_list_four_queries(
-    client, world, issuer, certificate, django_assert_max_num_queries
+def test_checking_the_pictures_reads_no_picture_and_costs_the_certificates_list_one_query(
+    client, world, issuer, certificate, django_assert_num_queries, monkeypatch
 ):
+    """Whether the print-size copies are there is asked of the storage; their bytes are not read.
+    The issuer's settings, needed anyway, come with their pictures in one query."""
     client.force_login(world.trainer)
     client.get("/admin/certificate/")  # the print-size renditions exist from here on
-    with django_assert_max_num_queries(14 + 4):  # the site, its settings, one rendition per picture
+    reads = []
+    image_model = get_image_model()
+    monkeypatch.setattr(image_model, "get_rendition", lambda image, spec: reads.append(image.pk))
+    # 14 without any check; 18 when the check read the pictures (the site, the settings, each
+    # picture); now the settings with their pictures, and nothing for the pictures themselves.
+    with django_assert_num_queries(14 + 1):
         assert WARNING not in client.get("/admin/certificate/").content.decode()
+    assert reads == []
