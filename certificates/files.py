@@ -31,12 +31,12 @@ def store_pdf(certificate: Certificate, issuer) -> None:
     """Render the PDF and keep it under a new random name; the file it replaces is deleted once the
     new name is committed. Two renders racing each keep their own file until the row lock orders
     them: the one that loses deletes the other's old file, so no file is left behind."""
-    content = rendering.render_pdf(certificate, issuer)
+    rendered = rendering.render_pdf(certificate, issuer)
     storage = certificate.pdf.storage
-    name = storage.save(new_name(), ContentFile(content))
+    name = storage.save(new_name(), ContentFile(rendered.content))
     # Printed without a picture that could not be read: not kept as the finished certificate, so it
     # is made again on the next request, with the picture once someone has uploaded it again.
-    version = "" if rendering.unreadable_pictures(issuer) else rendering.template_version()
+    version = "" if rendered.left_out else rendering.template_version()
     try:
         with transaction.atomic():
             current = Certificate.objects.select_for_update().only("pdf").get(pk=certificate.pk)

@@ -243,6 +243,8 @@ class IssuerSettings(BaseSiteSetting):
         FieldPanel("signature_image"),
         FieldPanel("seal_image"),
     ]
+    # Every certificate and the certificates list look at the pictures: fetched with the settings.
+    select_related = ["signature_image", "seal_image"]
 
     class Meta:
         verbose_name = _("certificate issuer")

@@ -14,6 +14,7 @@ import logging
 import mimetypes
 import re
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
 import segno
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
+from wagtail.images.models import Filter
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -109,17 +111,37 @@ def qr_data_uri(text: str) -> str:
 PICTURES = (("signature", "signature_image", 400), ("seal", "seal_image", 360))
 
 
+def _print_size(width: int) -> str:
+    return f"width-{width}|format-png"
+
+
 def _read_picture(image, width: int) -> bytes | None:
     """A logo or signature pre-sized to print size (a full-size photo doubles render time), or
     None when it cannot be read. A picture whose file is gone or damaged fails in as many ways as
     there are image decoders (OSError, SyntaxError, AttributeError, Pillow's DecompressionBombError
     for one over the pixel cap...); a certificate is printed without it rather than not at all."""
     try:
-        rendition = image.get_rendition(f"width-{width}|format-png")
+        rendition = image.get_rendition(_print_size(width))
         with rendition.file.open("rb") as handle:
             return handle.read()
     except Exception:
         return None
+
+
+def _printable(image, width: int) -> bool:
+    """Whether a certificate rendered now would carry the picture, without reading it: its
+    print-size copy, which is what a render reads, is recorded and its file is in storage. With no
+    copy yet, one is made from the original, as the next render would make it (once; a damaged
+    original is tried again on each check until it is replaced)."""
+    try:
+        copy = image.find_existing_rendition(Filter(spec=_print_size(width)))
+    except image.get_rendition_model().DoesNotExist:
+        try:
+            image.get_rendition(_print_size(width))
+        except Exception:
+            return False
+        return True
+    return copy.file.storage.exists(copy.file.name)
 
 
 def _picture_data_uri(issuer, name: str, field: str, width: int) -> str | None:
@@ -135,18 +157,28 @@ def _picture_data_uri(issuer, name: str, field: str, width: int) -> str | None:
 
 
 def unreadable_pictures(issuer) -> list[str]:
-    """The names of the issuer's pictures that are chosen but cannot be read ("signature", "seal"):
-    certificates are printed without them until someone uploads them again."""
+    """The names of the issuer's pictures that are chosen but would be left out of a certificate
+    rendered now ("signature", "seal"): certificates are printed without them until someone uploads
+    them again. Cheap enough for every view of a list: asks the storage, reads no picture."""
     return [
         name
         for name, field, width in PICTURES
-        if getattr(issuer, field) is not None and _read_picture(getattr(issuer, field), width) is None
+        if getattr(issuer, field) is not None and not _printable(getattr(issuer, field), width)
     ]
 
 
-def render_pdf(certificate, issuer) -> bytes:
+class RenderedPdf(NamedTuple):
+    """A certificate's PDF, and the issuer's pictures it is printed without ("signature", "seal"):
+    chosen, but they could not be read."""
+
+    content: bytes
+    left_out: tuple[str, ...]
+
+
+def render_pdf(certificate, issuer) -> RenderedPdf:
     site_url = settings.WAGTAILADMIN_BASE_URL
     qr_text = payloads.qr_text(site_url, certificate.serial, bytes(certificate.payload))
+    pictures = {name: _picture_data_uri(issuer, name, field, width) for name, field, width in PICTURES}
     with translation.override(certificate.language):
         html = render_to_string(
             TEMPLATE,
@@ -156,14 +188,20 @@ def render_pdf(certificate, issuer) -> bytes:
                 "qr_image": qr_data_uri(qr_text),
                 "qr_text": qr_text,
                 "verify_url": f"{site_url.rstrip('/')}/v/{certificate.serial}/",
-                **{name: _picture_data_uri(issuer, name, field, width) for name, field, width in PICTURES},
+                **pictures,
                 "static_base": STATIC_BASE,
             },
         )
     # Whitespace between tags would become anonymous boxes, each a few hundred microseconds of layout.
     html = _BETWEEN_TAGS.sub("><", html)
     document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=OwnFilesOnly())
-    return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config())
+    content = document.write_pdf(stylesheets=[stylesheet()], font_config=font_config())
+    left_out = tuple(
+        name
+        for name, field, _width in PICTURES
+        if getattr(issuer, field) is not None and pictures[name] is None
+    )
+    return RenderedPdf(content=content, left_out=left_out)
 
 
 def minimal_pdf() -> bytes:

@@ -26,8 +26,11 @@ logger = logging.getLogger(__name__)
 
 
 def issuer_settings() -> IssuerSettings:
-    site = Site.objects.filter(is_default_site=True).first()
-    return IssuerSettings.for_site(site)
+    """The default site's issuer, with its pictures: one query once the settings have been saved."""
+    issuer = IssuerSettings.base_queryset().filter(site__is_default_site=True).first()
+    if issuer is None:
+        issuer = IssuerSettings.for_site(Site.objects.filter(is_default_site=True).first())
+    return issuer
 
 
 def _next_serial(year: int) -> str:

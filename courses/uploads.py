@@ -2,7 +2,8 @@
 
 Documents are the files lessons link to or play: PDF, audio, MP4 video and pictures
 (``WAGTAILDOCS_EXTENSIONS``). A file must also start the way its kind of file starts: an HTML page
-named ``huong-dan.pdf`` is refused, since a browser that sniffs it would run it in the site's origin.
+named ``huong-dan.pdf`` is refused, since a browser that sniffs it would run it in the site's origin,
+and so is any file that begins as markup (``<``), whatever its name.
 Pictures are capped in pixels (``WAGTAILIMAGES_MAX_IMAGE_PIXELS``) before anything decodes them,
 and Pillow is held to the same cap, so a picture stored before the cap was set is never decoded
 either: an 11,000 × 11,000 PNG can be a few dozen bytes on disk and half a gigabyte in memory.
@@ -11,6 +12,7 @@ either: an 11,000 × 11,000 PNG can be a few dozen bytes on disk and half a giga
 import io
 import os
 import warnings
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,30 +25,66 @@ from wagtail.documents.views.serve import serve
 from wagtail.images import get_image_model
 from wagtail.images.forms import BaseImageForm
 
-# How each accepted kind of file begins: (offset, bytes), any of which will do.
-_ISO_MEDIA = ((4, b"ftyp"),)  # MP4 and M4A: an ISO base media file
-_SIGNATURES = {
-    "pdf": ((0, b"%PDF-"),),
-    "mp3": ((0, b"ID3"), (0, b"\xff\xfb"), (0, b"\xff\xf3"), (0, b"\xff\xf2"), (0, b"\xff\xfa")),
-    "aac": ((0, b"\xff\xf1"), (0, b"\xff\xf9")),  # ADTS
-    "m4a": _ISO_MEDIA,
-    "mp4": _ISO_MEDIA,
-    "ogg": ((0, b"OggS"),),
-    "oga": ((0, b"OggS"),),
-    "opus": ((0, b"OggS"),),
-    "wav": ((8, b"WAVE"),),
-    "jpg": ((0, b"\xff\xd8\xff"),),
-    "jpeg": ((0, b"\xff\xd8\xff"),),
-    "png": ((0, b"\x89PNG\r\n\x1a\n"),),
-    "webp": ((8, b"WEBP"),),
+# How much of a file the checks read: past what browsers look at to guess a file's kind (512 bytes).
+_HEAD = 1024
+_BLANK = b" \t\n\r\x0c"
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def _starts_with(*magics: bytes) -> Callable[[bytes, int], bool]:
+    return lambda head, size: head.startswith(magics)
+
+
+def _riff(form: bytes) -> Callable[[bytes, int], bool]:
+    """WAV and WebP: a RIFF file whose form type names the kind."""
+    return lambda head, size: head.startswith(b"RIFF") and head[8:12] == form
+
+
+def _iso_media(head: bytes, size: int) -> bool:
+    """MP4 and M4A: an ISO base media file, whose first box is the file type box ("ftyp"), of a
+    size that fits its header and the file, with a brand of four letters, digits or trailing spaces as
+    registered brands are ("isom", "mp42", "M4A ", "qt  ")."""
+    if len(head) < 12 or head[4:8] != b"ftyp":
+        return False
+    box_size = int.from_bytes(head[:4], "big")
+    return 8 <= box_size <= size and head[8:12].rstrip(b" ").isalnum()
+
+
+# How each accepted kind of file begins (WAGTAILDOCS_EXTENSIONS): given the file's first bytes and
+# its size, whether it does.
+_SIGNATURES: dict[str, Callable[[bytes, int], bool]] = {
+    "pdf": _starts_with(b"%PDF-"),
+    "mp3": _starts_with(b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2", b"\xff\xfa"),
+    "aac": _starts_with(b"\xff\xf1", b"\xff\xf9"),  # ADTS
+    "m4a": _iso_media,
+    "mp4": _iso_media,
+    "ogg": _starts_with(b"OggS"),
+    "oga": _starts_with(b"OggS"),
+    "opus": _starts_with(b"OggS"),
+    "wav": _riff(b"WAVE"),
+    "jpg": _starts_with(b"\xff\xd8\xff"),
+    "jpeg": _starts_with(b"\xff\xd8\xff"),
+    "png": _starts_with(b"\x89PNG\r\n\x1a\n"),
+    "webp": _riff(b"WEBP"),
 }
 
 
-def content_matches_name(name: str, head: bytes) -> bool:
-    """Whether a file's first bytes are those of the kind its extension names."""
+def looks_like_markup(head: bytes) -> bool:
+    """Whether a file reads as HTML, SVG or XML to a browser guessing its kind: its first bytes, after
+    an optional UTF-8 byte order mark and blanks, are a "<". A head of nothing but blanks counts too:
+    a browser would read on past it."""
+    rest = head.removeprefix(_UTF8_BOM).lstrip(_BLANK)
+    return rest.startswith(b"<") or (bool(head) and not rest)
+
+
+def content_matches_name(name: str, head: bytes, *, size: int) -> bool:
+    """Whether a file's first bytes (``head``, up to 1024) are those of the kind its extension names,
+    and not markup whatever the extension. ``size`` is the whole file's, in bytes."""
+    if looks_like_markup(head):
+        return False
     extension = os.path.splitext(name)[1].lower().lstrip(".")
-    signatures = _SIGNATURES.get(extension, ())
-    return any(head[offset : offset + len(magic)] == magic for offset, magic in signatures)
+    check = _SIGNATURES.get(extension)
+    return check is None or check(head, size)
 
 
 class DocumentForm(BaseDocumentForm):
@@ -57,10 +95,10 @@ class DocumentForm(BaseDocumentForm):
         file = self.cleaned_data["file"]
         if file and "file" in self.changed_data:
             file.seek(0)
-            head = file.read(16)
+            head = file.read(_HEAD)
             file.seek(0)
-            extension = os.path.splitext(file.name)[1].lower().lstrip(".")
-            if extension in _SIGNATURES and not content_matches_name(file.name, head):
+            if not content_matches_name(file.name, head, size=file.size):
+                extension = os.path.splitext(file.name)[1].lower().lstrip(".")
                 raise ValidationError(
                     _("The content of this file is not what its name says (.%(extension)s).")
                     % {"extension": extension},

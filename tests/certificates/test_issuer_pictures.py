@@ -3,6 +3,7 @@ they print without it, the signer's name still on them, and the trainer is told 
 
 import io
 import logging
+from collections import Counter
 
 import pytest
 from django.core.files.base import ContentFile
@@ -65,20 +66,21 @@ def text_of(pdf: bytes) -> str:
 
 
 def test_both_pictures_print_when_readable(certificate, issuer):
-    pdf = rendering.render_pdf(certificate, issuer)
-    assert images_in(pdf) == 3  # the signature, the seal and the QR code
-    assert rendering.unreadable_pictures(issuer) == []
+    rendered = rendering.render_pdf(certificate, issuer)
+    assert images_in(rendered.content) == 3  # the signature, the seal and the QR code
+    assert rendered.left_out == ()
 
 
 @pytest.mark.parametrize("spoil", [lose, damage])
 def test_a_certificate_prints_without_a_signature_that_cannot_be_read(certificate, issuer, spoil, caplog):
     spoil(issuer.signature_image)
     with caplog.at_level(logging.WARNING, logger="certificates.rendering"):
-        pdf = rendering.render_pdf(certificate, issuer)
+        rendered = rendering.render_pdf(certificate, issuer)
+    pdf = rendered.content
     assert pdf.startswith(b"%PDF")
     assert images_in(pdf) == 2  # the seal and the QR code
     assert "Hoàng Văn Quang" in text_of(pdf) and certificate.serial in text_of(pdf)
-    assert rendering.unreadable_pictures(issuer) == ["signature"]
+    assert rendered.left_out == ("signature",)
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert "signature" in logged and "Hoàng" not in logged and certificate.serial not in logged
 
@@ -101,10 +103,50 @@ def test_the_holder_downloads_it_and_it_is_printed_again_once_the_signature_is_b
     assert certificate.pdf_version == rendering.template_version()
 
 
-def test_the_trainer_is_told_on_the_certificates_list_and_the_issuer_settings(client, world, issuer):
-    lose(issuer.signature_image)
+@pytest.mark.parametrize("spoil", [None, lose, damage])
+def test_each_picture_is_read_once_per_pdf(certificate, issuer, spoil, monkeypatch):
+    """The render says what it printed without; nothing reads the pictures again to find out."""
+    if spoil:
+        spoil(issuer.signature_image)
+    reads = Counter()
+    image_model = get_image_model()
+    get_rendition = image_model.get_rendition
+
+    def counting(image, spec):
+        reads[image.pk] += 1
+        return get_rendition(image, spec)
+
+    monkeypatch.setattr(image_model, "get_rendition", counting)
+    files.store_pdf(certificate, issuer)
+    assert reads == {issuer.signature_image.pk: 1, issuer.seal_image.pk: 1}
+    assert certificate.pdf_version == ("" if spoil else rendering.template_version())
+
+
+def print_size_copy(image):
+    """The picture as the certificate prints it (made from the original on first use)."""
+    width = {field: width for _name, field, width in rendering.PICTURES}["signature_image"]
+    return image.get_rendition(f"width-{width}|format-png")
+
+
+def lose_print_size_copy(image) -> None:
+    """The original is fine, but the copy every certificate prints has gone from the media folder."""
+    copy = print_size_copy(image)
+    copy.file.storage.delete(copy.file.name)
+
+
+@pytest.mark.parametrize("spoil", [lose, damage, lose_print_size_copy])
+def test_the_trainer_is_told_on_the_certificates_list_whenever_a_certificate_would_lack_it(
+    client, world, issuer, certificate, spoil
+):
+    spoil(issuer.signature_image)
+    assert rendering.render_pdf(certificate, issuer).left_out == ("signature",)
     client.force_login(world.trainer)
     assert WARNING in client.get("/admin/certificate/").content.decode()
+    assert WARNING in client.get("/admin/certificate/").content.decode()  # on every view while broken
+
+
+def test_the_manager_is_told_on_the_issuer_settings(client, world, issuer):
+    lose(issuer.signature_image)
     client.force_login(world.admin)
     site = Site.objects.get(is_default_site=True)
     page = client.get(f"/admin/settings/certificates/issuersettings/{site.pk}/")
@@ -114,12 +156,21 @@ def test_the_trainer_is_told_on_the_certificates_list_and_the_issuer_settings(cl
 def test_nobody_is_told_anything_when_the_pictures_are_fine(client, world, issuer):
     client.force_login(world.trainer)
     assert WARNING not in client.get("/admin/certificate/").content.decode()
+    assert WARNING not in client.get("/admin/certificate/").content.decode()
 
 
-def test_checking_the_pictures_costs_the_certificates_list_four_queries(
-    client, world, issuer, certificate, django_assert_max_num_queries
+def test_checking_the_pictures_reads_no_picture_and_costs_the_certificates_list_one_query(
+    client, world, issuer, certificate, django_assert_num_queries, monkeypatch
 ):
+    """Whether the print-size copies are there is asked of the storage; their bytes are not read.
+    The issuer's settings, needed anyway, come with their pictures in one query."""
     client.force_login(world.trainer)
     client.get("/admin/certificate/")  # the print-size renditions exist from here on
-    with django_assert_max_num_queries(14 + 4):  # the site, its settings, one rendition per picture
+    reads = []
+    image_model = get_image_model()
+    monkeypatch.setattr(image_model, "get_rendition", lambda image, spec: reads.append(image.pk))
+    # 14 without any check; 18 when the check read the pictures (the site, the settings, each
+    # picture); now the settings with their pictures, and nothing for the pictures themselves.
+    with django_assert_num_queries(14 + 1):
         assert WARNING not in client.get("/admin/certificate/").content.decode()
+    assert reads == []

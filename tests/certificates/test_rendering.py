@@ -30,7 +30,7 @@ def text_of(pdf: bytes) -> str:
 
 
 def test_the_pdf_reads_in_vietnamese_with_correct_diacritics(certificate):
-    pdf = rendering.render_pdf(certificate, issuer_settings())
+    pdf = rendering.render_pdf(certificate, issuer_settings()).content
     text = text_of(pdf)
     for expected in (
         "Nguyễn Thị Hồng Nhung",
@@ -47,7 +47,7 @@ def test_the_pdf_reads_in_vietnamese_with_correct_diacritics(certificate):
 
 
 def test_fonts_are_embedded_and_subset(certificate):
-    reader = PdfReader(io.BytesIO(rendering.render_pdf(certificate, issuer_settings())))
+    reader = PdfReader(io.BytesIO(rendering.render_pdf(certificate, issuer_settings()).content))
     fonts = []
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
@@ -61,7 +61,7 @@ def test_fonts_are_embedded_and_subset(certificate):
 
 
 def test_the_qr_code_decodes_from_the_printed_page_and_verifies(certificate):
-    pdf = rendering.render_pdf(certificate, issuer_settings())
+    pdf = rendering.render_pdf(certificate, issuer_settings()).content
     page = pypdfium2.PdfDocument(pdf)[0]
     image = page.render(scale=300 / 72).to_pil()
     texts = {code.text for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)}
@@ -74,7 +74,7 @@ def test_the_qr_code_decodes_from_the_printed_page_and_verifies(certificate):
 
 
 def test_the_pdf_carries_its_code_for_offline_verifiers(certificate):
-    metadata = PdfReader(io.BytesIO(rendering.render_pdf(certificate, issuer_settings()))).metadata
+    metadata = PdfReader(io.BytesIO(rendering.render_pdf(certificate, issuer_settings()).content)).metadata
     assert metadata["/Keywords"].startswith("HTTP://TESTSERVER/V/")
 
 
@@ -83,11 +83,11 @@ def test_a_revoked_certificate_prints_revoked(certificate, world):
 
     services.certificate_revoke(certificate=certificate, reason="Sai", acting_user=world.trainer)
     certificate.refresh_from_db()
-    assert "ĐÃ THU HỒI" in text_of(rendering.render_pdf(certificate, issuer_settings()))
+    assert "ĐÃ THU HỒI" in text_of(rendering.render_pdf(certificate, issuer_settings()).content)
 
 
 def test_the_check_code_is_printed_beside_the_serial_and_the_verify_address(certificate):
-    text = text_of(rendering.render_pdf(certificate, issuer_settings()))
+    text = text_of(rendering.render_pdf(certificate, issuer_settings()).content)
     lines = text.splitlines()
     assert f"Số: {certificate.serial} · Mã kiểm tra: {certificate.check_code}" in lines
     code_line = next(i for i, line in enumerate(lines) if certificate.check_code in line)
@@ -129,7 +129,7 @@ def test_a_hostile_name_or_title_fetches_nothing_and_prints_as_text(completed, m
         user, _course = completed(UserFactory(full_name=hostile_name))
         certificate = Certificate.objects.get(holder=user)
         certificate.achievement_title = hostile_title
-        pdf = rendering.render_pdf(certificate, issuer_settings())
+        pdf = rendering.render_pdf(certificate, issuer_settings()).content
     finally:
         server.shutdown()
     assert _Recorder.hits == []

@@ -143,7 +143,7 @@ def test_the_offline_verifier_command_checks_a_pdf_and_a_qr_text(certificate, tm
     from certificates import rendering
 
     pdf = tmp_path / "chung-nhan.pdf"
-    pdf.write_bytes(rendering.render_pdf(certificate, services.issuer_settings()))
+    pdf.write_bytes(rendering.render_pdf(certificate, services.issuer_settings()).content)
     call_command("verify_certificate", str(pdf))
     out = capsys.readouterr().out
     assert "Signature: genuine" in out and "Nguyễn Thị Hồng Nhung" in out and "Register: valid" in out

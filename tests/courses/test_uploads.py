@@ -22,6 +22,8 @@ MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\xff\xfb\x90\x00" * 64
 M4A = b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00M4A mp42isom" + b"\x00" * 64
 OGG = b"OggS\x00\x02" + b"\x00" * 64
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 64
+MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41" + b"\x00\x00\x00\x08free" + b"\x00" * 64
+AAC = b"\xff\xf1\x50\x80\x02\x1f\xfc" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
@@ -84,10 +86,76 @@ def test_a_document_whose_content_is_not_what_its_name_says_is_refused(editor, n
     assert not get_document_model().objects.exists()
 
 
+# Each would pass a check that looks at one offset only: WAVE/WEBP at 8, "ftyp" at 4.
+BYPASSES = [
+    ("noi.wav", b"<script>WAVEalert(document.cookie)</script>"),
+    ("anh.webp", b"<script>WEBPalert(document.cookie)</script>"),
+    ("video.mp4", b"<!--ftyp --><script>alert(document.cookie)</script>"),
+    ("bai-doc.m4a", b"<!--ftyp --><script>alert(document.cookie)</script>"),
+    ("video.mp4", b"\xef\xbb\xbf ftypisom<html><script>alert(1)</script></html>"),
+    ("video.mp4", b"\x00\x00\x10\x00ftypisom<script>alert(1)</script>"),  # a box beyond the file
+    ("video.mp4", b"\x00\x00\x00\x18ftyp<scr\x00\x00\x02\x00<script>alert(1)</script>"),  # brand
+    ("video.mp4", b"\x00\x00\x00\x04ftypisom<script>alert(1)</script>"),  # a box smaller than its header
+]
+
+
+@pytest.mark.parametrize(("name", "content"), BYPASSES)
+def test_a_page_dressed_up_as_audio_video_or_a_picture_is_refused(editor, name, content):
+    response = add_document(editor, name, content)
+    assert response.status_code == 200
+    assert "Nội dung tệp này không đúng với tên của nó" in response.content.decode()
+    answer = add_documents(editor, name, content)
+    assert answer["success"] is False and "không đúng với tên" in answer["error_message"]
+    assert not get_document_model().objects.exists()
+
+
 @pytest.mark.parametrize(
-    ("name", "content"),
-    [("huong-dan.pdf", PDF), ("bai-doc.mp3", MP3), ("bai-doc.m4a", M4A), ("ke.ogg", OGG), ("noi.wav", WAV)],
+    "content",
+    [
+        b"<html><script>alert(1)</script></html>",
+        b"\xef\xbb\xbf\r\n  <svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+        b" " * 2000 + b"<script>alert(1)</script>",  # blanks further than the check reads
+    ],
 )
+def test_markup_is_refused_whatever_the_extension(editor, settings, content):
+    """Even a kind of file that has no signature to check (should one be added to the list)."""
+    settings.WAGTAILDOCS_EXTENSIONS = [*settings.WAGTAILDOCS_EXTENSIONS, "txt"]
+    assert add_document(editor, "ghi-chu.txt", b"ghi chu").status_code == 302
+    response = add_document(editor, "trang.txt", content)
+    assert response.status_code == 200
+    assert "Nội dung tệp này không đúng với tên của nó (.txt)" in response.content.decode()
+    assert add_documents(editor, "trang.txt", content)["success"] is False
+    assert get_document_model().objects.count() == 1
+
+
+def picture(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (8, 6), (40, 120, 60)).save(buffer, format=kind)
+    return buffer.getvalue()
+
+
+ACCEPTED = [
+    ("huong-dan.pdf", PDF),
+    ("bai-doc.mp3", MP3),
+    ("bai-doc.m4a", M4A),
+    ("bai-doc.aac", AAC),
+    ("ke.ogg", OGG),
+    ("ke.oga", OGG),
+    ("ke.opus", OGG),
+    ("noi.wav", WAV),
+    ("video.mp4", MP4),
+    ("anh.jpg", picture("JPEG")),
+    ("anh.jpeg", picture("JPEG")),
+    ("anh.png", picture("PNG")),
+    ("anh.webp", picture("WEBP")),
+]
+
+
+def test_every_accepted_kind_has_a_sample_below(settings):
+    assert sorted({name.rsplit(".", 1)[1] for name, _ in ACCEPTED}) == sorted(settings.WAGTAILDOCS_EXTENSIONS)
+
+
+@pytest.mark.parametrize(("name", "content"), ACCEPTED)
 def test_the_types_lessons_use_are_accepted(editor, name, content):
     assert add_document(editor, name, content).status_code == 302
     assert add_documents(editor, "hai-" + name, content)["success"] is True
