@@ -10,6 +10,7 @@ class MembersConfig(AppConfig):
     def ready(self):
         # An administrator's override of content moderation is an audit event (courses.extensions).
         from courses import extensions
+        from members import checks  # noqa: F401  (registers the database checks)
         from members.services.moderation import moderation_override_record
 
         extensions.on_moderation_overridden(moderation_override_record)

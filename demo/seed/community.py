@@ -11,13 +11,11 @@ from dataclasses import asdict, dataclass
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from demo.seed.names import MOBILE_PREFIXES, full_name, village_names
-from members import consent
+from members import consent, roles
 from members.models import Commune, CommunityGroup, Membership, StaffScope, User, Village
-from members.roles import GROUP_FOR_ROLE
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 VILLAGES = 1462
@@ -306,8 +304,8 @@ def _seed_staff(rng, phones, communes, password_hash) -> None:
 
     through = User.groups.through
     links = []
+    group_ids = {role: roles.group_for(role).pk for role in {scope.role for scope in scopes}}
     for scope in scopes:
-        group, _created = Group.objects.get_or_create(name=GROUP_FOR_ROLE[scope.role])
-        links.append(through(user_id=scope.user_id, group_id=group.id))
+        links.append(through(user_id=scope.user_id, group_id=group_ids[scope.role]))
     existing_links = set(through.objects.values_list("user_id", "group_id"))
     _insert_missing(through, links, lambda link: (link.user_id, link.group_id), existing_links)

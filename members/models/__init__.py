@@ -1,6 +1,6 @@
 from .attendance import AttendanceMark, IdempotencyRecord, Session
 from .audit import AuditEvent
-from .community import CommunityGroup, Membership, StaffScope
+from .community import CommunityGroup, Membership, StaffGroup, StaffScope
 from .imports import ImportBatch
 from .invitations import GroupInvitation
 from .learning import CompetencyAward, Enrolment, LessonProgress, QuizAttempt
@@ -23,6 +23,7 @@ __all__ = [
     "PasswordResetCode",
     "QuizAttempt",
     "Session",
+    "StaffGroup",
     "StaffScope",
     "User",
     "UserManager",

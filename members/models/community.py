@@ -172,3 +172,21 @@ class StaffScope(models.Model):
     def __str__(self) -> str:
         territory = self.commune.display_name if self.commune_id else _("the whole province")
         return f"{self.user} · {self.get_role_display()} · {territory}"
+
+
+class StaffGroup(models.Model):
+    """The Django group that gives one staff role its admin permissions (what the admin lets them do;
+    a ``StaffScope`` says where). Found by its role, a stable key: the group's name is only its label,
+    which an administrator may rename in Settings → Groups without breaking anything."""
+
+    role = models.CharField(_("role"), max_length=20, choices=StaffScope.Role.choices, unique=True)
+    group = models.OneToOneField(
+        "auth.Group", on_delete=models.PROTECT, related_name="staff_role", verbose_name=_("group")
+    )
+
+    class Meta:
+        verbose_name = _("staff group")
+        verbose_name_plural = _("staff groups")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} → {self.group}"

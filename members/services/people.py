@@ -4,18 +4,16 @@ the same transaction."""
 import datetime
 from typing import Any
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members import consent as consent_texts
-from members import extensions
+from members import extensions, roles
 from members.models import AuditEvent, Commune, CommunityGroup, Membership, StaffScope, User, Village
 from members.permissions import forget_scope
 from members.phone import normalize_phone
-from members.roles import GROUP_FOR_ROLE
 
 
 def audit_record(
@@ -174,8 +172,7 @@ def staff_scope_grant(
     scope = StaffScope(user=user, role=role, commune=commune, granted_by=acting_user)
     scope.full_clean()
     scope.save()
-    group, _created = Group.objects.get_or_create(name=GROUP_FOR_ROLE[role])
-    user.groups.add(group)
+    user.groups.add(roles.group_for(role))
     audit_record(
         actor=acting_user,
         action="staff_scope.grant",
@@ -197,7 +194,7 @@ def staff_scope_revoke(*, scope: StaffScope, acting_user: User | None = None) ->
     )
     scope.delete()
     if not StaffScope.objects.filter(user=user, role=role).exists():
-        user.groups.remove(*Group.objects.filter(name=GROUP_FOR_ROLE[role]))
+        user.groups.remove(roles.group_for(role))
     forget_scope(user)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, seed_community
 from demo.seed.learning import END
+from members import roles
 from members.models import (
     AttendanceMark,
     AuditEvent,
@@ -89,6 +90,7 @@ def test_the_seed_loads_the_province_at_real_scale_and_twice_changes_nothing(tmp
     assert not CommunityGroup.objects.exclude(village__commune_id=F("commune_id")).exists()
     assert StaffScope.objects.filter(role="commune_officer").values("commune").distinct().count() == 56
     assert StaffScope.objects.filter(role="provincial_trainer").count() == 2
+    assert roles.disagreements() == []  # every staff account is in its role's group, and only those
 
     # The logins printed and written work, one per role.
     data = json.loads(logins.read_text(encoding="utf-8"))

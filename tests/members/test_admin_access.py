@@ -5,12 +5,12 @@ walked with out-of-scope ids: tests/members/test_admin_scope.py.)"""
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.log_actions import log
 
-from members.roles import OFFICERS_GROUP, TRAINERS_GROUP
+from members import roles
+from members.models import StaffScope
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +25,8 @@ def test_staff_hold_no_model_permission_on_people_places_or_certificates(world, 
     for permission in ("members.view_user", "members.change_communitygroup", "certificates.view_certificate"):
         assert not user.has_perm(permission)
     assert user.has_perm("wagtailadmin.access_admin")
-    for name in (OFFICERS_GROUP, TRAINERS_GROUP):
-        held = Group.objects.get(name=name).permissions
+    for role in StaffScope.Role:
+        held = roles.group_for(role).permissions
         assert not held.filter(content_type__app_label__in=["members", "certificates"]).exists()
 
 

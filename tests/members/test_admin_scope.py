@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -43,9 +42,8 @@ from wagtail.models import Collection, Locale, Page, Site
 
 from certificates.models import Certificate
 from courses.models import CompetencyArea, CompetencyFramework, CompetencyProfile, CoursePage
-from members import services
+from members import roles, services
 from members.models import AuditEvent, ImportBatch, Membership, Session, StaffScope
-from members.roles import OFFICERS_GROUP
 from members.services.attendance import MarkInput, SessionInput, attendance_sync
 from tests import factories
 from tests.conftest import built_once
@@ -147,7 +145,7 @@ def build_crawl() -> Crawl:
         "staffscope": StaffScope.objects.get(user=world.officer_y).pk,
         "auditevent": audit.pk,
         "token": AuthToken.objects.create(user=outsider)[0].pk,
-        "authgroup": Group.objects.get(name=OFFICERS_GROUP).pk,
+        "authgroup": roles.group_for(StaffScope.Role.COMMUNE_OFFICER).pk,
         "page": lesson.pk,
         "revision": revision.pk,
         "workflow": workflow.pk,

@@ -2,9 +2,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from members import services
+from members import roles, services
 from members.models import AuditEvent, Membership, StaffScope, User
-from members.roles import OFFICERS_GROUP, TRAINERS_GROUP
 from tests.factories import CommunityGroupFactory, MembershipFactory, UserFactory, VillageFactory, commune
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +78,7 @@ def test_granting_a_scope_gives_the_admin_group_and_revoking_takes_it_back():
         services.staff_scope_grant(user=user, role=StaffScope.Role.COMMUNE_OFFICER, commune=commune())
         == scope
     )
-    assert list(user.groups.values_list("name", flat=True)) == [OFFICERS_GROUP]
+    assert list(user.groups.all()) == [roles.group_for(StaffScope.Role.COMMUNE_OFFICER)]
     assert user.has_perm("wagtailadmin.access_admin")
     services.staff_scope_revoke(scope=scope)
     user = User.objects.get(pk=user.pk)
@@ -96,7 +95,7 @@ def test_an_officer_without_a_commune_is_refused():
 def test_a_trainer_joins_the_trainers_group():
     user = UserFactory()
     services.staff_scope_grant(user=user, role=StaffScope.Role.PROVINCIAL_TRAINER)
-    assert user.groups.get().name == TRAINERS_GROUP
+    assert user.groups.get() == roles.group_for(StaffScope.Role.PROVINCIAL_TRAINER)
 
 
 def test_group_create_validates_the_village_commune():
@@ -104,3 +103,32 @@ def test_group_create_validates_the_village_commune():
         services.group_create(
             code="X-1", name="Tổ", commune=commune("01273"), village=VillageFactory(commune=commune("01477"))
         )
+
+
+def test_a_staff_group_is_found_by_its_role_whatever_its_name(db):
+    group = roles.group_for(StaffScope.Role.COMMUNE_OFFICER)
+    group.name = "Cán bộ văn hóa - xã hội"  # an administrator renames it in Settings → Groups
+    group.save()
+    user = UserFactory()
+    services.staff_scope_grant(user=user, role=StaffScope.Role.COMMUNE_OFFICER, commune=commune())
+    assert list(user.groups.all()) == [group]
+    assert roles.disagreements() == []
+
+
+def test_groups_and_scopes_that_disagree_are_reported(db):
+    from django.core.management import call_command
+
+    officer_group = roles.group_for(StaffScope.Role.COMMUNE_OFFICER)
+    stray = UserFactory()
+    stray.groups.add(officer_group)  # in the group by hand, without a scope
+    scoped = UserFactory()
+    services.staff_scope_grant(user=scoped, role=StaffScope.Role.PROVINCIAL_TRAINER)
+    scoped.groups.clear()  # the scope without its group
+    assert {(person, role) for person, role, _problem in roles.disagreements()} == {
+        (stray, StaffScope.Role.COMMUNE_OFFICER),
+        (scoped, StaffScope.Role.PROVINCIAL_TRAINER),
+    }
+    from django.core.management.base import SystemCheckError
+
+    with pytest.raises(SystemCheckError, match=r"members\.W001"):
+        call_command("check", "--database", "default", "--fail-level", "WARNING")
