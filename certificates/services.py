@@ -18,7 +18,7 @@ from certificates.models import Certificate, IssuerSettings, SerialCounter, Stat
 from courses.models import CompetencyProfile, CoursePage
 from members import extensions, sms
 from members import selectors as member_selectors
-from members.models import Enrolment, User
+from members.models import AuditEvent, Enrolment, User
 from members.services import audit_record
 from members.services.learning import canonical
 
@@ -159,7 +159,10 @@ def certificate_issue(
         # The same completion raced in through another request and was issued there.
         return Certificate.objects.get(holder=holder, **achievement)
     audit_record(
-        actor=acting_user, action="certificate.issue", target=certificate, changes={"serial": [None, serial]}
+        actor=acting_user,
+        action=AuditEvent.Action.CERTIFICATE_ISSUE,
+        target=certificate,
+        changes={"serial": [None, serial]},
     )
     extensions.people_changed([holder.pk])
     _render_after_commit(certificate)
@@ -184,7 +187,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, acting_user: Us
     certificate.save(update_fields=["status", "revoked_at", "revoked_reason", "revoked_by", "pdf_version"])
     audit_record(
         actor=acting_user,
-        action="certificate.revoke",
+        action=AuditEvent.Action.CERTIFICATE_REVOKE,
         target=certificate,
         changes={"status": ["valid", "revoked"]},
     )
@@ -220,7 +223,7 @@ def certificate_resign(*, certificate: Certificate, acting_user: User | None = N
     certificate.save(update_fields=["payload", "key_id", "reissued_at", "pdf_version"])
     audit_record(
         actor=acting_user,
-        action="certificate.resign",
+        action=AuditEvent.Action.CERTIFICATE_RESIGN,
         target=certificate,
         changes={"key_id": [old_kid, new_kid]},
     )
@@ -298,7 +301,7 @@ def stub_on_holder_erased(rows, context) -> int:
         )
         audit_record(
             actor=context.acting_user,
-            action="certificate.holder_erased",
+            action=AuditEvent.Action.CERTIFICATE_HOLDER_ERASED,
             target=certificate,
             changes={"status": [old, certificate.status]},
         )

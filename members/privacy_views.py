@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from members import throttling
+from members.models import AuditEvent
 from members.personal_data import export_allowed, export_person
 from members.selectors.privacy import my_data as my_data_of
 from members.services import audit_record, passwords
@@ -73,7 +74,7 @@ def my_data_download(request):
         response["Retry-After"] = "60"
         return response
     data = export_person(request.user)
-    audit_record(actor=request.user, action="personal_data.export", target=request.user)
+    audit_record(actor=request.user, action=AuditEvent.Action.PERSONAL_DATA_EXPORT, target=request.user)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     name = f"hocso-du-lieu-cua-toi-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -16,7 +16,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from courses.models import CompetencyProfile
 from members import permissions
-from members.services.people import audit_record
+from members.models import AuditEvent
+from members.services.audit import audit_record
 from stats import charts, exports, selectors, services, tables, tasks
 from stats.forms import StatsFilterForm
 
@@ -237,7 +238,7 @@ def export(request, slug: str, file_format: str):
         # Names and phone numbers leave the system: say who took them, not whom.
         audit_record(
             actor=request.user,
-            action="stats.export_people",
+            action=AuditEvent.Action.STATS_EXPORT_PEOPLE,
             target=profile,
             changes={"rows": len(holders), "commune": query.commune.code if query.commune else None},
         )

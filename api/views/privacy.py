@@ -3,6 +3,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.errors import error_response
+from members.models import AuditEvent
 from members.personal_data import EXPORT_REFUSED, export_allowed, export_person
 from members.services import audit_record
 
@@ -19,5 +20,5 @@ class MyDataView(APIView):
             response["Retry-After"] = "60"
             return response
         data = export_person(request.user)
-        audit_record(actor=request.user, action="personal_data.export", target=request.user)
+        audit_record(actor=request.user, action=AuditEvent.Action.PERSONAL_DATA_EXPORT, target=request.user)
         return Response(data)

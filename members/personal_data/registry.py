@@ -8,6 +8,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from members import extensions
+from members.models import AuditEvent
 from members.personal_data.parts import Erase, Part, PersonalValues, names
 
 
@@ -16,7 +17,9 @@ def _audit_about(person) -> Q:
     those that name them in ``changes.user`` (a competency profile reached)."""
     condition = Q(changes__user__1=person.pk)
     # Who looked their number up (a leader adding it to a group): the number is kept as a digest.
-    condition |= Q(action="member.lookup", changes__number__1=PersonalValues.of(person).digest)
+    condition |= Q(
+        action=AuditEvent.Action.MEMBER_LOOKUP, changes__number__1=PersonalValues.of(person).digest
+    )
     for part in parts():
         if not part.own or part.search is not None or part.model == "members.User":
             continue

@@ -3,6 +3,7 @@ the same transaction. ``people``: accounts, groups, memberships, staff scopes; `
 enrolment → lessons → quizzes → course completion → competencies (→ certificates); ``invitations``:
 looking a number up to add its owner to a group, and the invitation they accept or decline."""
 
+from members.services.audit import audit_record
 from members.services.invitations import (
     Lookup,
     LookupOutcome,
@@ -22,7 +23,6 @@ from members.services.learning import (
     quiz_submit,
 )
 from members.services.people import (
-    audit_record,
     group_create,
     group_update,
     membership_add,

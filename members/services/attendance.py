@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import dates, extensions, permissions
-from members.models import AttendanceMark, CommunityGroup, Membership, Session, User
-from members.services.people import audit_record
+from members.models import AttendanceMark, AuditEvent, CommunityGroup, Membership, Session, User
+from members.services.audit import audit_record
 
 MAX_MARKS = 500
 CLOCK_SKEW = datetime.timedelta(days=1)
@@ -190,7 +190,7 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
     if any(counts.values()) or created:
         audit_record(
             actor=user,
-            action="attendance.sync",
+            action=AuditEvent.Action.ATTENDANCE_SYNC,
             target=user,
             changes={"sessions_created": [0, created], **{k: [0, v] for k, v in counts.items()}},
         )

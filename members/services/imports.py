@@ -20,9 +20,9 @@ from members import consent as consent_texts
 from members import extensions, permissions
 from members.imports import FileProblem, Plan, check_batch, read_upload
 from members.imports import plan as plans
-from members.models import CommunityGroup, ImportBatch, Membership, User, Village
+from members.models import AuditEvent, CommunityGroup, ImportBatch, Membership, User, Village
 from members.permissions import forget_scope
-from members.services.people import audit_record
+from members.services.audit import audit_record
 
 # Rows per INSERT or UPDATE statement (the backends lower it further to fit their parameter limits).
 BATCH = 2000
@@ -87,7 +87,7 @@ def _record_lookups(batch: ImportBatch, plan: Plan, acting_user: User) -> None:
         return
     audit_record(
         actor=acting_user,
-        action="import.lookup",
+        action=AuditEvent.Action.IMPORT_LOOKUP,
         target=batch,
         changes={
             "kind": [None, batch.kind],
@@ -176,7 +176,7 @@ def _commit(*, batch: ImportBatch, acting_user: User) -> Plan:
     batch.content, batch.plan, batch.purged_at = b"", None, now
     audit_record(
         actor=acting_user,
-        action="import.commit",
+        action=AuditEvent.Action.IMPORT_COMMIT,
         target=batch,
         changes={
             "status": [previous, ImportBatch.Status.COMMITTED],

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from members import invitation_codes, permissions
-from members.models import CommunityGroup, GroupInvitation, Membership, User
+from members.models import AuditEvent, CommunityGroup, GroupInvitation, Membership, User
 from members.models.invitations import LIFETIME, MAX_CODE_FAILURES
 from members.phone import mask_phone, normalize_phone, number_digest
-from members.services.people import audit_record, membership_add
+from members.services.audit import audit_record
+from members.services.people import membership_add
 
 
 class LookupOutcome(models.TextChoices):
@@ -41,7 +42,7 @@ def _record_lookup(
 ) -> None:
     audit_record(
         actor=acting_user,
-        action="member.lookup",
+        action=AuditEvent.Action.MEMBER_LOOKUP,
         target=invitation or group,
         changes={
             "group": [None, group.code],
@@ -135,7 +136,7 @@ def invitation_invite(
         return GroupInvitation.objects.open().get(group=group, person=person)
     audit_record(
         actor=acting_user,
-        action="invitation.create",
+        action=AuditEvent.Action.INVITATION_CREATE,
         target=invitation,
         changes={"group": [None, group.code], "role": [None, role], "person": [None, person.pk]},
     )
@@ -162,6 +163,13 @@ def _refuse_unless_open(invitation: GroupInvitation) -> None:
     raise ValidationError(messages[status], code=status)
 
 
+CLOSING_ACTIONS = {
+    GroupInvitation.Status.ACCEPTED: AuditEvent.Action.INVITATION_ACCEPTED,
+    GroupInvitation.Status.DECLINED: AuditEvent.Action.INVITATION_DECLINED,
+    GroupInvitation.Status.CANCELLED: AuditEvent.Action.INVITATION_CANCELLED,
+}
+
+
 def _close(invitation: GroupInvitation, *, status: str, acting_user: User, via: str | None = None) -> None:
     old = invitation.status
     invitation.status = status
@@ -171,7 +179,7 @@ def _close(invitation: GroupInvitation, *, status: str, acting_user: User, via: 
     changes = {"status": [old, status]}
     if via:
         changes["via"] = [None, via]
-    audit_record(actor=acting_user, action=f"invitation.{status}", target=invitation, changes=changes)
+    audit_record(actor=acting_user, action=CLOSING_ACTIONS[status], target=invitation, changes=changes)
 
 
 def _join(invitation: GroupInvitation, *, acting_user: User, via: str) -> Membership:
@@ -228,7 +236,7 @@ def invitation_new_code(*, invitation: GroupInvitation, acting_user: User) -> Gr
     invitation.save(update_fields=["code_salt", "code_failures"])
     audit_record(
         actor=acting_user,
-        action="invitation.new_code",
+        action=AuditEvent.Action.INVITATION_NEW_CODE,
         target=invitation,
         changes={"code_failures": [failures, 0]},
     )
@@ -256,7 +264,7 @@ def invitation_accept_by_code(*, invitation: GroupInvitation, code: str, acting_
         invitation.save(update_fields=["code_failures"])
         audit_record(
             actor=acting_user,
-            action="invitation.wrong_code",
+            action=AuditEvent.Action.INVITATION_WRONG_CODE,
             target=invitation,
             changes={"code_failures": [invitation.code_failures - 1, invitation.code_failures]},
         )

@@ -31,8 +31,8 @@ from courses import visibility
 from courses.models import Competency, CompetencyProfile, CoursePage, LessonPage
 from courses.quiz import QuizAnswerError, score
 from members import extensions
-from members.models import CompetencyAward, Enrolment, LessonProgress, QuizAttempt, User
-from members.services.people import audit_record
+from members.models import AuditEvent, CompetencyAward, Enrolment, LessonProgress, QuizAttempt, User
+from members.services.audit import audit_record
 
 
 def canonical(page: Page) -> Page:
@@ -70,7 +70,7 @@ def _enrol(*, user: User, course: CoursePage) -> Enrolment:
     """Enrol in a course the learner may see (the caller checked: the course of a lesson they see)."""
     enrolment, created = Enrolment.objects.get_or_create(user=user, course=course)
     if created:
-        audit_record(actor=user, action="enrolment.create", target=enrolment)
+        audit_record(actor=user, action=AuditEvent.Action.ENROLMENT_CREATE, target=enrolment)
         extensions.people_changed([user.pk])
     return enrolment
 
@@ -187,7 +187,7 @@ def course_check_completion(*, enrolment: Enrolment, viewer: visibility.Viewer |
         return False
     enrolment.completed_at = timezone.now()
     enrolment.save(update_fields=["completed_at"])
-    audit_record(actor=enrolment.user, action="enrolment.complete", target=enrolment)
+    audit_record(actor=enrolment.user, action=AuditEvent.Action.ENROLMENT_COMPLETE, target=enrolment)
     levels_before = _levels(enrolment.user)
     _award_course_competencies(enrolment=enrolment)
     extensions.course_completed(enrolment)
@@ -232,7 +232,10 @@ def _check_profiles(*, user: User, levels_before: dict[int, int]) -> None:
     for profile in CompetencyProfile.objects.prefetch_related("requirements"):
         if _meets(levels, profile) and not _meets(levels_before, profile):
             audit_record(
-                actor=user, action="profile.reached", target=profile, changes={"user": [None, user.pk]}
+                actor=user,
+                action=AuditEvent.Action.PROFILE_REACHED,
+                target=profile,
+                changes={"user": [None, user.pk]},
             )
             extensions.profile_reached(user, profile)
 
@@ -253,7 +256,10 @@ def competency_attest(
     award.full_clean()
     award.save()
     audit_record(
-        actor=acting_user, action="competency.attest", target=award, changes={"level": [None, level]}
+        actor=acting_user,
+        action=AuditEvent.Action.COMPETENCY_ATTEST,
+        target=award,
+        changes={"level": [None, level]},
     )
     _check_profiles(user=user, levels_before=levels_before)
     extensions.people_changed([user.pk])

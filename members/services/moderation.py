@@ -5,11 +5,11 @@ from django.db import transaction
 
 from courses.extensions import Override
 from members.models import AuditEvent, User
-from members.services.people import audit_record
+from members.services.audit import audit_record
 
 OVERRIDE_ACTIONS = {
-    Override.PUBLISHED_WITHOUT_REVIEW: "content.publish_override",
-    Override.APPROVED_OWN_CHANGE: "content.approval_override",
+    Override.PUBLISHED_WITHOUT_REVIEW: AuditEvent.Action.CONTENT_PUBLISH_OVERRIDE,
+    Override.APPROVED_OWN_CHANGE: AuditEvent.Action.CONTENT_APPROVAL_OVERRIDE,
 }
 
 

@@ -33,7 +33,7 @@ from knox.models import AuthToken
 from members import lockout, permissions, throttling
 from members.models import AuditEvent, PasswordResetCode, User
 from members.phone import normalize_phone
-from members.services.people import audit_record
+from members.services.audit import audit_record
 from members.sms import SmsError, language_for, send_sms, sms_enabled
 
 CODE_DIGITS = 6
@@ -89,7 +89,7 @@ def _create(person: User, code: str, *, channel: str, issued_by: User | None) ->
     record.save()
     audit_record(
         actor=issued_by,
-        action="password.reset_code_issued",
+        action=AuditEvent.Action.PASSWORD_RESET_CODE_ISSUED,
         target=person,
         changes={"channel": [None, channel], "expires_at": [None, record.expires_at.isoformat()]},
     )
@@ -231,7 +231,7 @@ def _set_password(person: User, new_password: str, *, channel: str, issued_by: i
     changes = {"channel": [None, channel]}
     if issued_by is not None and issued_by != person.pk:
         changes["code_issued_by"] = [None, issued_by]
-    audit_record(actor=person, action="password.reset", target=person, changes=changes)
+    audit_record(actor=person, action=AuditEvent.Action.PASSWORD_RESET, target=person, changes=changes)
 
 
 # Someone who knows a person can open their account with a code: for a while after that, the account
@@ -245,7 +245,7 @@ def reset_by_someone_else_recently(person: User) -> bool:
     since = timezone.now() - timedelta(days=RESET_BY_OTHER_QUIET_DAYS)
     last = (
         AuditEvent.objects.filter(
-            action="password.reset",
+            action=AuditEvent.Action.PASSWORD_RESET,
             target_type=User._meta.label_lower,
             target_id=str(person.pk),
             created_at__gte=since,

@@ -2,10 +2,9 @@
 the same transaction."""
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,19 +13,7 @@ from members import extensions, roles
 from members.models import AuditEvent, Commune, CommunityGroup, Membership, StaffScope, User, Village
 from members.permissions import forget_scope
 from members.phone import normalize_phone
-
-
-def audit_record(
-    *, actor: User | None, action: str, target: models.Model, changes: dict[str, Any] | None = None
-) -> AuditEvent:
-    """Record who did what. ``changes`` maps a field to ``[old, new]``; never put secrets in it."""
-    return AuditEvent.objects.create(
-        actor=actor if actor and actor.is_authenticated else None,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=str(target.pk),
-        changes=changes or {},
-    )
+from members.services.audit import audit_record
 
 
 @transaction.atomic
@@ -72,7 +59,7 @@ def user_create(
         raise ValidationError({"phone": _("An account with this mobile number already exists.")}) from None
     audit_record(
         actor=acting_user or user,
-        action="user.create",
+        action=AuditEvent.Action.USER_CREATE,
         target=user,
         changes={"consent_recorded_by": [None, user.consent_recorded_by_id]},
     )
@@ -92,7 +79,12 @@ def group_create(
     group = CommunityGroup(code=code.strip(), name=name.strip(), commune=commune, village=village)
     group.full_clean()
     group.save()
-    audit_record(actor=acting_user, action="group.create", target=group, changes={"name": [None, group.name]})
+    audit_record(
+        actor=acting_user,
+        action=AuditEvent.Action.GROUP_CREATE,
+        target=group,
+        changes={"name": [None, group.name]},
+    )
     extensions.community_changed([commune.pk])
     return group
 
@@ -116,7 +108,10 @@ def membership_add(
     except IntegrityError:
         raise ValidationError(_("This person is already an active member of this group.")) from None
     audit_record(
-        actor=acting_user, action="membership.add", target=membership, changes={"role": [None, role]}
+        actor=acting_user,
+        action=AuditEvent.Action.MEMBERSHIP_ADD,
+        target=membership,
+        changes={"role": [None, role]},
     )
     extensions.community_changed([group.commune_id])
     forget_scope(user)
@@ -135,7 +130,7 @@ def membership_end(
     membership.save(update_fields=["left_on"])
     audit_record(
         actor=acting_user,
-        action="membership.end",
+        action=AuditEvent.Action.MEMBERSHIP_END,
         target=membership,
         changes={"left_on": [None, membership.left_on.isoformat()]},
     )
@@ -155,7 +150,10 @@ def membership_change_role(
     membership.full_clean()
     membership.save(update_fields=["role"])
     audit_record(
-        actor=acting_user, action="membership.role", target=membership, changes={"role": [old, role]}
+        actor=acting_user,
+        action=AuditEvent.Action.MEMBERSHIP_ROLE,
+        target=membership,
+        changes={"role": [old, role]},
     )
     forget_scope(membership.user)
     return membership
@@ -175,7 +173,7 @@ def staff_scope_grant(
     user.groups.add(roles.group_for(role))
     audit_record(
         actor=acting_user,
-        action="staff_scope.grant",
+        action=AuditEvent.Action.STAFF_SCOPE_GRANT,
         target=scope,
         changes={"role": [None, role], "commune": [None, commune.code if commune else None]},
     )
@@ -188,7 +186,7 @@ def staff_scope_revoke(*, scope: StaffScope, acting_user: User | None = None) ->
     user, role = scope.user, scope.role
     audit_record(
         actor=acting_user,
-        action="staff_scope.revoke",
+        action=AuditEvent.Action.STAFF_SCOPE_REVOKE,
         target=scope,
         changes={"role": [role, None], "commune": [scope.commune.code if scope.commune else None, None]},
     )
@@ -210,7 +208,7 @@ def group_update(
     group.save(update_fields=changed)
     audit_record(
         actor=acting_user,
-        action="group.update",
+        action=AuditEvent.Action.GROUP_UPDATE,
         target=group,
         changes={name: [str(getattr(before, name)), str(getattr(group, name))] for name in changed},
     )
@@ -226,7 +224,10 @@ def user_set_village(*, user: User, village: Village, acting_user: User | None =
     user.village = village
     user.save(update_fields=["village"])
     audit_record(
-        actor=acting_user or user, action="user.village", target=user, changes={"village": [old, village.pk]}
+        actor=acting_user or user,
+        action=AuditEvent.Action.USER_VILLAGE,
+        target=user,
+        changes={"village": [old, village.pk]},
     )
     old_commune = Village.objects.filter(pk=old).values_list("commune_id", flat=True).first() if old else None
     extensions.community_changed([old_commune, village.commune_id])

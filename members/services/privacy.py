@@ -33,7 +33,8 @@ from members import extensions, permissions
 from members import personal_data as registry
 from members.models import AuditEvent, Membership, StaffScope, User
 from members.personal_data import ERASED, Erase, PersonalValues
-from members.services.people import audit_record, staff_scope_revoke
+from members.services.audit import audit_record
+from members.services.people import staff_scope_revoke
 
 
 class ErasureReason(models.TextChoices):
@@ -96,7 +97,7 @@ def person_erase(*, person: User, acting_user: User, reason: str, note: str = ""
         # Withdrawal first, in the record's order of things; it names the wording, not the person.
         audit_record(
             actor=person,
-            action="consent.withdraw",
+            action=AuditEvent.Action.CONSENT_WITHDRAW,
             target=person,
             changes={"consent_version": [person.consent_version or None, None]},
         )
@@ -120,7 +121,7 @@ def person_erase(*, person: User, acting_user: User, reason: str, note: str = ""
     note = values.scrub_text(" ".join(note.split()))[:200]
     audit_record(
         actor=None if by_themselves else acting_user,
-        action="person.erase",
+        action=AuditEvent.Action.PERSON_ERASE,
         target=person,
         changes={"reason": [None, reason], "by": [None, "self" if by_themselves else "staff"]}
         | ({"note": [None, note]} if note else {}),
@@ -233,7 +234,7 @@ def _scrub_memberships(rows, context: ErasureContext) -> int:
         membership.save(update_fields=["role"])
         audit_record(
             actor=context.acting_user,
-            action="membership.role",
+            action=AuditEvent.Action.MEMBERSHIP_ROLE,
             target=membership,
             changes={"role": [old, membership.role]},
         )

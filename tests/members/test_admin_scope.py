@@ -120,7 +120,9 @@ def build_crawl() -> Crawl:
     for instance in (outsider, world.group_c, world.group_c.village, certificate, membership):
         log(instance=instance, action="wagtail.edit", user=world.admin)
     audit = AuditEvent.objects.filter(target_type="members.user", target_id=str(outsider.pk)).first()
-    audit = audit or services.audit_record(actor=world.admin, action="user.update", target=outsider)
+    audit = audit or services.audit_record(
+        actor=world.admin, action=AuditEvent.Action.USER_VILLAGE, target=outsider
+    )
     # A lesson a trainer submitted for review: the workflow views have a real state to name.
     revision = lesson.save_revision(user=world.trainer)
     workflow = lesson.get_workflow()
@@ -171,7 +173,7 @@ def build_crawl() -> Crawl:
         "import": batches[1].pk,
         "staffscope": StaffScope.objects.get(user=world.officer_x).pk,
         "auditevent": services.audit_record(
-            actor=world.admin, action="user.update", target=world.resident_a
+            actor=world.admin, action=AuditEvent.Action.USER_VILLAGE, target=world.resident_a
         ).pk,
         "token": AuthToken.objects.create(user=world.resident_a)[0].pk,
     }

@@ -245,10 +245,16 @@ def test_audit_changes_about_the_person_lose_their_values_but_others_keep_theirs
 
     person = UserFactory(full_name="Hoàng Thị Kiểm Toán", birth_year=1970, village=world.resident_a.village)
     about = audit_record(
-        actor=world.admin, action="user.edit", target=person, changes={"birth_year": [1969, 1970]}
+        actor=world.admin,
+        action=AuditEvent.Action.USER_VILLAGE,
+        target=person,
+        changes={"birth_year": [1969, 1970]},
     )
     theirs = audit_record(
-        actor=person, action="user.edit", target=world.resident_a2, changes={"birth_year": [1980, 1981]}
+        actor=person,
+        action=AuditEvent.Action.USER_VILLAGE,
+        target=world.resident_a2,
+        changes={"birth_year": [1980, 1981]},
     )
     person_erase(person=person, acting_user=world.trainer, reason=ErasureReason.REQUESTED)
     about.refresh_from_db()

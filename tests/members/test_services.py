@@ -132,3 +132,13 @@ def test_groups_and_scopes_that_disagree_are_reported(db):
 
     with pytest.raises(SystemCheckError, match=r"members\.W001"):
         call_command("check", "--database", "default", "--fail-level", "WARNING")
+
+
+def test_an_audit_action_is_one_of_the_typed_choices(db):
+    from members.models import AuditEvent
+
+    person = UserFactory()
+    event = services.audit_record(actor=None, action=AuditEvent.Action.USER_VILLAGE, target=person)
+    assert event.get_action_display() == "đổi thôn"
+    with pytest.raises(ValueError):
+        services.audit_record(actor=None, action="user.renamed_by_a_typo", target=person)
