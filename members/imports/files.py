@@ -419,8 +419,8 @@ def _check_parsed_whole(archive: zipfile.ZipFile, manifest, text_names: set[str]
         if sheet:
             # openpyxl streams a sheet without a <dimension> to its end to learn its size.
             nonlocal in_rows
-            rows = sum(_count_elements(xml, tag) for tag in _ROW_TAGS)
-            elements, in_rows = elements - rows, in_rows + rows
+            settings = sum(1 for _found in _SETTING.finditer(xml))
+            elements, in_rows = settings, in_rows + elements - settings
             if in_rows > MAX_ROW_ELEMENTS:
                 raise FileProblem(too_many_message(_("cells"), MAX_CELLS))
         total += elements
@@ -460,8 +460,9 @@ def _count_start_tags(xml: bytes) -> int:
     return xml.count(b"<") - xml.count(b"</") - xml.count(b"<?") - xml.count(b"<!")
 
 
-# The elements of a sheet's rows; every other element of a sheet openpyxl makes an object of.
-_ROW_TAGS = (b"row", b"c", b"v", b"f", b"is", b"t")
+# The start of an element of a sheet other than its rows and cells (<row>, <c>, <v>, <f>, <is>, <t>):
+# openpyxl makes an object of each. One pass of a regular expression: 40 ms for 20,000 rows.
+_SETTING = re.compile(rb"<(?![/?!])(?!(?:\w+:)?(?:row|c|v|f|is|t)[\s/>])")
 # A cell is two to four of them (<c><is><t>, <c><f><v>), in all the sheets of a workbook.
 MAX_ROW_ELEMENTS = 4 * MAX_CELLS + MAX_LINES
 
