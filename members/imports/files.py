@@ -15,7 +15,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -27,6 +27,9 @@ MAX_BYTES = 5 * 1024 * 1024
 # The province's longest list has 20,000 rows; a file is read whole before anything is shown, so its
 # size bounds how long a server process is busy with it.
 MAX_ROWS = 25_000
+# Empty rows count too (csv and openpyxl give each one as a row): a list may leave one between groups,
+# not the millions a few megabytes of line breaks, or one cell numbered 1048576, make.
+MAX_LINES = 2 * MAX_ROWS
 HEADER_SEARCH_ROWS = 10
 # An XLSX is a zip of XML parts. What it unpacks to is checked before anything is parsed: openpyxl
 # takes about 9 µs per shared text and 15 µs per cell, so a 0.5 MB file of 11 million one-letter
@@ -35,6 +38,14 @@ HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 30
 MAX_CELLS = 400_000
 MAX_SHARED_STRINGS = 120_000
+# Merged cells are marked one by one (``_empty_cells_explained``).
+MAX_MERGED_CELLS = MAX_CELLS
+# What openpyxl builds whole, as objects, before and after the rows: the parts it parses at once
+# (content types, workbook, relations, styles, properties, chart sheets) and a sheet's settings
+# around its rows (merged cells, formats, links). It takes about 20 µs an element: a styles part of
+# 900,000 empty formats (4.5 MB, stored) kept a process busy for 21 s. Excel's own list of a
+# province, with its formats, holds a few thousand.
+MAX_ELEMENTS = 100_000
 MAX_PART_BYTES = 32 * 1024 * 1024  # one part (a sheet, the shared texts) unpacked
 MAX_UNPACKED_BYTES = 64 * 1024 * 1024  # all parts
 MAX_PARTS = 1_000
@@ -101,6 +112,27 @@ def read_kept(*, content: bytes, kind: str) -> Table:
 
 
 def _rows(content: bytes, file_name: str) -> Iterator[list[str]]:
+    return _within_lines(_rows_of(content, file_name))
+
+
+def _within_lines(rows: Generator[list[str]]) -> Iterator[list[str]]:
+    try:
+        for number, cells in enumerate(rows, start=1):
+            if number > MAX_LINES:
+                raise FileProblem(
+                    _(
+                        "The file goes on past row %(limit)s, counting empty rows: more than a list of "
+                        "%(rows)s people needs. Delete the empty rows below the list (in Excel, select "
+                        "them, right-click → Delete), or split the file into smaller files."
+                    )
+                    % {"limit": _number(MAX_LINES), "rows": _number(MAX_ROWS)}
+                )
+            yield cells
+    finally:
+        rows.close()  # a workbook left half read is closed now, not when collected
+
+
+def _rows_of(content: bytes, file_name: str) -> Generator[list[str]]:
     if not content.strip():
         raise FileProblem(_("The file is empty."))
     if len(content) > MAX_BYTES:
@@ -168,7 +200,7 @@ def _decode(content: bytes) -> str:
         ) from None
 
 
-def _csv_rows(text: str) -> Iterator[list[str]]:
+def _csv_rows(text: str) -> Generator[list[str]]:
     first_lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
     # Excel writes ";" between cells where the decimal mark is a comma, as on Vietnamese Windows.
     delimiter = max([",", ";", "\t"], key=lambda mark: max(line.count(mark) for line in first_lines))
@@ -178,7 +210,7 @@ def _csv_rows(text: str) -> Iterator[list[str]]:
         raise FileProblem(_("The CSV file is damaged: %(error)s") % {"error": error}) from None
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+def _xlsx_rows(content: bytes) -> Generator[list[str]]:
     from openpyxl import load_workbook  # ~0.2 s to import: only when someone uploads a workbook
 
     try:
@@ -188,7 +220,8 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     with archive:
         _check_parts(archive, len(content))
         try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            # Links to other workbooks carry copies of their sheets; a list needs none of them.
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
             sheet = workbook.worksheets[0]
         except Exception:  # openpyxl raises many kinds for a file that is not a workbook
             raise FileProblem(not_a_list_message()) from None
@@ -196,12 +229,19 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     _check_sheet(sheet_xml)
     marks = _empty_cells_explained(sheet_xml)
     try:
-        # The size a workbook declares can be wrong (files from other programs): read every row.
+        # The size a workbook declares can be wrong (files from other programs): read every row, but
+        # no further right than a list goes (a cell in column XFD would make each row 16,384 wide).
         sheet.reset_dimensions()
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(value) for value in values[:MAX_COLUMNS]]
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        for number, values in enumerate(rows, start=1):
+            width = len(values)
+            while width and values[width - 1] is None:
+                width -= 1
+            cells = [_cell_text(value) for value in values[:width]]
             for column, mark in marks.get(number, {}).items():
-                if column < len(cells) and not cells[column]:
+                if column >= len(cells):
+                    cells.extend([""] * (column + 1 - len(cells)))
+                if not cells[column]:
                     cells[column] = mark
             yield cells
     finally:
@@ -227,11 +267,22 @@ def _empty_cells_explained(xml: bytes) -> dict[int, dict[int, str]]:
         return row, column_index_from_string(letters) - 1
 
     marks: dict[int, dict[int, str]] = {}
+    if _count_elements(xml, b"mergeCell") > MAX_MERGED_CELLS:
+        raise FileProblem(too_many_merged_message())
+    # Rows below the last are never read: a range reaching row 1048576 marks only the rows there are.
+    last_row = min(_last_row(xml), MAX_LINES)
+    marked = 0
     for first, last in _MERGED_RANGE.findall(xml):
         top, left = position(first.decode())
         bottom, right = position(last.decode())
-        for row in range(top, min(bottom, top + MAX_ROWS) + 1):
-            for column in range(left, min(right, MAX_COLUMNS - 1) + 1):
+        bottom, right = min(bottom, last_row), min(right, MAX_COLUMNS - 1)
+        if bottom < top or right < left:
+            continue
+        marked += (bottom - top + 1) * (right - left + 1) - 1
+        if marked > MAX_MERGED_CELLS:
+            raise FileProblem(too_many_merged_message())
+        for row in range(top, bottom + 1):
+            for column in range(left, right + 1):
                 if (row, column) != (top, left):
                     marks.setdefault(row, {})[column] = MERGED
     if b"<f" in xml or b":f>" in xml or b":f " in xml:
@@ -244,10 +295,33 @@ def _empty_cells_explained(xml: bytes) -> dict[int, dict[int, str]]:
                 value = children.get("v")
                 if "f" in children and (value is None or not (value.text or "").strip()):
                     row, column = position(element.get("r", "A1"))
-                    marks.setdefault(row, {})[column] = FORMULA
+                    if column < MAX_COLUMNS:
+                        marks.setdefault(row, {})[column] = FORMULA
             elif tag == "row":
                 element.clear()
     return marks
+
+
+def too_many_merged_message() -> str:
+    return _(
+        "The first sheet has more than %(limit)s merged cells: more than a list of %(rows)s rows needs. "
+        "Select the whole sheet and unmerge its cells (Home → Merge & Center), then upload "
+        "the file again."
+    ) % {"limit": _number(MAX_MERGED_CELLS), "rows": _number(MAX_ROWS)}
+
+
+_ROW_NUMBER = re.compile(rb"\sr=\"([0-9]+)\"")
+
+
+def _last_row(xml: bytes) -> int:
+    """The number of the sheet's last row (rows come in order), or ``MAX_LINES`` if it has none."""
+    opening = b"<" + _prefix(xml) + b"row"
+    start = max(xml.rfind(opening + end) for end in (b" ", b">", b"\t", b"\n", b"\r"))
+    end = xml.find(b">", start)
+    if start < 0 or end < 0:
+        return MAX_LINES
+    found = _ROW_NUMBER.search(xml, start, end)
+    return int(found.group(1)) if found else MAX_LINES
 
 
 def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
@@ -260,11 +334,14 @@ def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
 
 def _check_parts(archive: zipfile.ZipFile, packed: int) -> None:
     """Refuse, from the zip's directory alone, a workbook that unpacks to far more than a list; then
-    count the shared texts (milliseconds) before openpyxl reads them (seconds)."""
+    count, on their bytes (milliseconds), what openpyxl would parse (seconds) before it parses it."""
     parts = archive.infolist()
     if len(parts) > MAX_PARTS:
         raise FileProblem(not_a_list_message())
-    texts = [part for part in parts if part.filename.lower().endswith("sharedstrings.xml")]
+    manifest = _manifest(archive)
+    # openpyxl finds the shared texts by their content type, whatever the part is called.
+    text_names = {override.PartName[1:] for override in manifest.findall(SHARED_STRINGS_TYPE)}
+    texts = [part for part in parts if part.filename in text_names]
     for part in texts:
         # Far more bytes than the texts of a list take: too many texts, without unpacking them.
         if part.file_size > MAX_PART_BYTES:
@@ -290,6 +367,112 @@ def _check_parts(archive: zipfile.ZipFile, packed: int) -> None:
     for part in texts:
         if _count_elements(_read_part(archive, part.filename), b"si") > MAX_SHARED_STRINGS:
             raise FileProblem(too_many_message(_("different texts (shared strings)"), MAX_SHARED_STRINGS))
+    _check_parsed_whole(archive, manifest, text_names)
+
+
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_CONTENT_TYPES = "[Content_Types].xml"
+
+
+def _manifest(archive: zipfile.ZipFile):
+    """The package's content types, as openpyxl reads them (after counting them)."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.xml.functions import fromstring
+
+    try:
+        part = archive.getinfo(_CONTENT_TYPES)
+    except KeyError:
+        raise FileProblem(not_a_list_message()) from None
+    if part.file_size > MAX_PART_BYTES:
+        raise FileProblem(too_many_settings_message())
+    xml = _read_part(archive, _CONTENT_TYPES)
+    if _count_start_tags(xml) > MAX_ELEMENTS:
+        raise FileProblem(too_many_settings_message())
+    try:
+        return Manifest.from_tree(fromstring(xml))
+    except Exception:  # as in ``load_workbook``: many kinds for a file that is not a workbook
+        raise FileProblem(not_a_list_message()) from None
+
+
+def _check_parsed_whole(archive: zipfile.ZipFile, manifest, text_names: set[str]) -> None:
+    """Count the elements of what openpyxl (3.1, ``reader/excel.py``) builds whole with
+    ``read_only=True, keep_links=False``: the content types, the workbook part and its relations,
+    ``xl/styles.xml`` (the path is fixed there), ``docProps/core.xml`` and ``custom.xml``; for each
+    sheet the workbook relates, its relations, and the sheet itself up to its size. A read-only
+    worksheet's drawings, charts, comments, tables and pivot tables are skipped, but a chart sheet is
+    read with its drawings and charts: a workbook with one has every part counted. The first sheet's
+    rows are bounded by ``_check_sheet``, other sheets are only read to their size, streamed."""
+    from openpyxl.packaging.relationship import get_dependents, get_rels_path
+    from openpyxl.reader.excel import _find_workbook_part  # openpyxl's own way to the workbook part
+
+    names = set(archive.namelist())
+    counted: set[str] = set()
+    total = in_rows = 0
+
+    def count(name: str, *, sheet: bool = False) -> None:
+        nonlocal total
+        if name in counted or name not in names or name in text_names:
+            return
+        counted.add(name)
+        xml = _read_part(archive, name)
+        elements = _count_start_tags(xml)
+        if sheet:
+            # openpyxl streams a sheet without a <dimension> to its end to learn its size.
+            nonlocal in_rows
+            settings = sum(1 for _found in _SETTING.finditer(xml))
+            elements, in_rows = settings, in_rows + elements - settings
+            if in_rows > MAX_ROW_ELEMENTS:
+                raise FileProblem(too_many_message(_("cells"), MAX_CELLS))
+        total += elements
+        if total > MAX_ELEMENTS:
+            raise FileProblem(too_many_settings_message())
+
+    try:
+        workbook = _find_workbook_part(manifest).PartName[1:]
+    except OSError:
+        raise FileProblem(not_a_list_message()) from None
+    workbook_relations = get_rels_path(workbook)
+    for name in (_CONTENT_TYPES, workbook, workbook_relations, "xl/styles.xml"):
+        count(name)
+    for name in ("docProps/core.xml", "docProps/custom.xml"):
+        count(name)
+    if workbook_relations not in names:
+        return
+    try:
+        relations = get_dependents(archive, workbook_relations)
+    except Exception:
+        raise FileProblem(not_a_list_message()) from None
+    chart_sheets = False
+    for relation in relations:
+        if relation.TargetMode == "External":
+            continue
+        if "chartsheet" in (relation.Type or ""):
+            chart_sheets = True
+            continue
+        count(relation.target, sheet=True)
+        count(get_rels_path(relation.target))
+    if chart_sheets:
+        for name in sorted(names):
+            count(name)
+
+
+def _count_start_tags(xml: bytes) -> int:
+    return xml.count(b"<") - xml.count(b"</") - xml.count(b"<?") - xml.count(b"<!")
+
+
+# The start of an element of a sheet other than its rows and cells (<row>, <c>, <v>, <f>, <is>, <t>):
+# openpyxl makes an object of each. One pass of a regular expression: 40 ms for 20,000 rows.
+_SETTING = re.compile(rb"<(?![/?!])(?!(?:\w+:)?(?:row|c|v|f|is|t)[\s/>])")
+# A cell is two to four of them (<c><is><t>, <c><f><v>), in all the sheets of a workbook.
+MAX_ROW_ELEMENTS = 4 * MAX_CELLS + MAX_LINES
+
+
+def too_many_settings_message() -> str:
+    return _(
+        "The file holds more than %(limit)s settings besides its cells (formats, merged cells, names, "
+        "links): more than a list needs. Copy the list into a new workbook (Paste Special → Values) "
+        "and upload that file."
+    ) % {"limit": _number(MAX_ELEMENTS)}
 
 
 def _check_sheet(xml: bytes) -> None:
@@ -302,10 +485,13 @@ _ROOT_PREFIX = re.compile(rb"<(\w+:)?(?:sst|worksheet)[\s>]")
 
 def _count_elements(xml: bytes, tag: bytes) -> int:
     """How many ``<tag>`` elements the XML holds, counted on its bytes (no parsing)."""
-    found = _ROOT_PREFIX.search(xml, 0, 4096)
-    prefix = (found.group(1) or b"") if found else b""
-    opening = b"<" + prefix + tag
+    opening = b"<" + _prefix(xml) + tag
     return sum(xml.count(opening + end) for end in (b" ", b">", b"/>", b"\t", b"\n", b"\r"))
+
+
+def _prefix(xml: bytes) -> bytes:
+    found = _ROOT_PREFIX.search(xml, 0, 4096)
+    return (found.group(1) or b"") if found else b""
 
 
 def _megabytes(size: int) -> str:

@@ -8,7 +8,15 @@ import pytest
 from django.utils import translation
 
 from members.imports import FileProblem
-from members.imports.files import MAX_CELLS, MAX_SHARED_STRINGS, read_upload
+from members.imports.files import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ELEMENTS,
+    MAX_LINES,
+    MAX_MERGED_CELLS,
+    MAX_SHARED_STRINGS,
+    read_upload,
+)
 from tests.factories import CommunityGroupFactory
 from tests.members.test_imports import MEMBER_HEADERS, check, csv_file, member_row, xlsx_file
 
@@ -21,7 +29,9 @@ _SHARED_STRINGS_TYPE = (
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
-def rewritten_xlsx(replace: dict[str, bytes | None], *, compression=zipfile.ZIP_DEFLATED) -> bytes:
+def rewritten_xlsx(
+    replace: dict[str, bytes | None], *, compression=zipfile.ZIP_DEFLATED, content_types: bytes = b""
+) -> bytes:
     """A members template workbook with some of its parts written by hand (``None`` drops a part)."""
     source = zipfile.ZipFile(io.BytesIO(xlsx_file([])))
     buffer = io.BytesIO()
@@ -33,6 +43,8 @@ def rewritten_xlsx(replace: dict[str, bytes | None], *, compression=zipfile.ZIP_
             adds_texts = replace.get("xl/sharedStrings.xml") is not None
             if info.filename == "[Content_Types].xml" and adds_texts and b"sharedStrings" not in data:
                 data = data.replace(b"</Types>", _SHARED_STRINGS_TYPE + b"</Types>")
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", content_types + b"</Types>")
             archive.writestr(info.filename, data)
         for name, data in replace.items():
             if data is not None:
@@ -99,6 +111,149 @@ def test_a_list_just_within_the_bounds_is_read(world):
     table, _kept = read_upload(content=xlsx_file(rows), file_name="danh-sach.xlsx", kind="members")
     assert len(table.rows) == 300
     assert table.headers == MEMBER_HEADERS
+
+
+def worksheet(rows: bytes, *, before: bytes = b"", after: bytes = b"") -> bytes:
+    return (
+        f'<?xml version="1.0"?><worksheet xmlns="{_MAIN}">'.encode()
+        + before
+        + b"<sheetData>"
+        + rows
+        + b"</sheetData>"
+        + after
+        + b"</worksheet>"
+    )
+
+
+def sheet_row(number: int, values: list[str], *, columns: str = "ABCDEFGHI") -> bytes:
+    cells = "".join(
+        f'<c r="{column}{number}" t="inlineStr"><is><t>{value}</t></is></c>'
+        for column, value in zip(columns, values, strict=False)
+    )
+    return f'<row r="{number}">{cells}</row>'.encode()
+
+
+def header_and(*rows: bytes) -> bytes:
+    return sheet_row(1, MEMBER_HEADERS) + b"".join(rows)
+
+
+def person(number: int) -> list[str]:
+    return [f"03870{number:05d}", f"Nông Thị {number}", "1985", "X", "Bản", "T", "Thành viên", "", "Có"]
+
+
+def past_the_last_line(message: str) -> bool:
+    return f"past row {MAX_LINES:,}".replace(",", ".") in message and "empty rows" in message
+
+
+@pytest.mark.parametrize("blank", [b"\n", b",,,\n"], ids=["line breaks", "empty cells"])
+def test_a_csv_of_millions_of_blank_lines_is_refused_at_the_bound(blank):
+    header = (",".join(MEMBER_HEADERS) + "\n").encode()
+    content = header + blank * ((5_000_000 - len(header)) // len(blank))
+    message, seconds = refusal(content, "danh-sach.csv")
+    assert past_the_last_line(message)
+    print(f"refused in {seconds:.3f} s")  # 8 s and 338 MB (tracemalloc) before the bound; 0.2 s now
+
+
+def test_blank_lines_above_the_header_count_too():
+    row = ",".join(person(1)).encode()
+    content = b"\n" * 4_000_000 + (",".join(MEMBER_HEADERS) + "\n").encode() + row
+    message, _seconds = refusal(content, "danh-sach.csv")
+    assert past_the_last_line(message)
+
+
+def test_a_workbook_whose_one_row_is_numbered_1048576_is_refused():
+    sheet = worksheet(header_and(sheet_row(1_048_576, person(1))))
+    message, seconds = refusal(rewritten_xlsx({"xl/worksheets/sheet1.xml": sheet}))
+    assert past_the_last_line(message)
+    print(f"refused in {seconds:.3f} s")  # openpyxl yielded a million empty rows: 2 s, kept 1 MB
+
+
+def test_blank_rows_within_the_bound_are_read_and_kept(world):
+    rows = [member_row(world.group_a, "0387000001", "Nông Thị Hoa")]
+    content = csv_file(rows) + b"\n" * (MAX_LINES - 3) + ",".join(rows[0]).replace("01,", "02,", 1).encode()
+    table, kept = read_upload(content=content, file_name="danh-sach.csv", kind="members")
+    assert [number for number, _cells in table.rows] == [2, MAX_LINES]
+    assert kept.count(b"\n") == MAX_LINES  # every line kept, so rows keep their numbers
+
+
+def test_a_sheet_claiming_every_cell_of_excel_is_read_as_the_rows_it_has():
+    sheet = worksheet(header_and(sheet_row(2, person(1))), before=b'<dimension ref="A1:XFD1048576"/>')
+    table, kept = read_upload(
+        content=rewritten_xlsx({"xl/worksheets/sheet1.xml": sheet}), file_name="d.xlsx", kind="members"
+    )
+    assert [number for number, _cells in table.rows] == [2]
+    assert kept.count(b"\n") == 2
+
+
+def test_a_cell_in_the_last_column_does_not_make_rows_thousands_wide():
+    far = b'<c r="XFD2" t="inlineStr"><is><t>x</t></is></c>'
+    sheet = worksheet(header_and(sheet_row(2, person(1))[: -len(b"</row>")] + far + b"</row>"))
+    table, kept = read_upload(
+        content=rewritten_xlsx({"xl/worksheets/sheet1.xml": sheet}), file_name="d.xlsx", kind="members"
+    )
+    assert table.rows[0][1] == person(1)
+    assert max(line.count(b",") for line in kept.splitlines()) < MAX_COLUMNS
+
+
+def merged(*ranges: str) -> bytes:
+    cells = "".join(f'<mergeCell ref="{cell_range}"/>' for cell_range in ranges)
+    return f'<mergeCells count="{len(ranges)}">{cells}</mergeCells>'.encode()
+
+
+def test_merged_ranges_marking_too_many_cells_are_refused():
+    # 200 ranges of 100 rows × 30 columns: 600,000 cells; thousands of ranges of 25,000 rows made
+    # billions of steps.
+    rows = header_and(sheet_row(2, person(2)), sheet_row(100, person(100)))
+    sheet = worksheet(rows, after=merged(*["A1:AD100"] * 200))
+    message, _seconds = refusal(rewritten_xlsx({"xl/worksheets/sheet1.xml": sheet}))
+    assert f"more than {MAX_MERGED_CELLS:,} merged cells".replace(",", ".") in message
+    assert "unmerge its cells" in message
+
+
+def test_a_merged_range_down_to_row_1048576_marks_only_the_rows_there_are():
+    sheet = worksheet(header_and(sheet_row(2, person(2))), after=merged(*["J2:AD1048576"] * 20))
+    table, _kept = read_upload(
+        content=rewritten_xlsx({"xl/worksheets/sheet1.xml": sheet}), file_name="d.xlsx", kind="members"
+    )
+    assert [number for number, _cells in table.rows] == [2]
+
+
+_TEXTS_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def test_shared_texts_under_another_name_are_counted():
+    # Stored, not packed: a part of 5 MB passes the test of what unpacks to more than it packs.
+    content = rewritten_xlsx(
+        {"xl/t.xml": tiny_texts(290_000)},
+        compression=zipfile.ZIP_STORED,
+        content_types=b'<Override PartName="/xl/t.xml" ContentType="' + _TEXTS_TYPE + b'"/>',
+    )
+    message, seconds = refusal(content)
+    assert f"more than {MAX_SHARED_STRINGS:,}".replace(",", ".") in message
+    assert "shared strings" in message
+    print(f"refused in {seconds:.3f} s")  # read whole before: 5 s
+
+
+def test_a_styles_part_of_a_million_formats_is_refused_before_openpyxl_reads_it():
+    styles = (
+        f'<?xml version="1.0"?><styleSheet xmlns="{_MAIN}"><cellXfs count="900000">'.encode()
+        + b"<xf/>" * 900_000
+        + b"</cellXfs></styleSheet>"
+    )
+    content = rewritten_xlsx({"xl/styles.xml": styles}, compression=zipfile.ZIP_STORED)
+    message, seconds = refusal(content)
+    assert f"more than {MAX_ELEMENTS:,} settings".replace(",", ".") in message
+    print(f"refused in {seconds:.3f} s")  # openpyxl took 21 s
+
+
+def test_a_workbook_of_150_000_defined_names_is_refused():
+    names = b"".join(b'<definedName name="n%d">1</definedName>' % number for number in range(150_000))
+    source = zipfile.ZipFile(io.BytesIO(xlsx_file([])))
+    workbook = source.read("xl/workbook.xml").replace(
+        b"</workbook>", b"<definedNames>" + names + b"</definedNames></workbook>"
+    )
+    message, _seconds = refusal(rewritten_xlsx({"xl/workbook.xml": workbook}))
+    assert "settings" in message
 
 
 # Messages that name the cause --------------------------------------------------------------------
