@@ -260,3 +260,25 @@ def test_restricted_pages_keep_their_budgets_and_are_never_cached(
         response = client.get(lesson.url)
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert "no-store" not in client.get(courses.open.lessons().get().url).get("Cache-Control", "")
+
+
+def test_who_authors_content_is_written_once(world, monkeypatch):
+    """The choosers (members.permissions) and a loose document (courses.visibility) ask one rule:
+    change it in courses.permissions and both follow."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    from courses import permissions as content
+    from members import permissions
+
+    assert not hasattr(permissions, "AUTHORING_ACTIONS")
+    Document = get_document_model()
+    loose = Document.objects.create(title="Nháp", file=ContentFile(b"x", name="nhap.pdf"))
+    for user in (world.resident_a, world.officer_x, world.trainer, world.admin):
+        expected = content.is_author(user, Document)
+        assert permissions.can_choose_content(user, Document) is expected
+        assert visibility.may_see_document(visibility.Viewer(user), loose) is expected
+    assert content.is_author(world.trainer, Document) and not content.is_author(world.officer_x, Document)
+    monkeypatch.setitem(content.AUTHORING_ACTIONS, "media", ("export",))  # which nobody holds
+    assert not permissions.can_choose_content(world.trainer, Document)
+    assert not visibility.may_see_document(visibility.Viewer(world.trainer), loose)
