@@ -282,3 +282,61 @@ def test_who_authors_content_is_written_once(world, monkeypatch):
     monkeypatch.setitem(content.AUTHORING_ACTIONS, "media", ("export",))  # which nobody holds
     assert not permissions.can_choose_content(world.trainer, Document)
     assert not visibility.may_see_document(visibility.Viewer(world.trainer), loose)
+
+
+def _counts(client, resident, course) -> dict[str, tuple[int, int]]:
+    """done/total as every place shows it: the course page, the catalogue, "My learning", the API."""
+    client.force_login(resident)
+    lessons = client.get(course.url).context["lessons"]
+    page = selectors.course_state(resident, course, lessons).progress
+    catalogue = client.get("/khoa-hoc/").context["courses"]
+    bars = selectors.course_progress_map(resident, list(catalogue))[course.pk]
+    mine = client.get(reverse("members:my_learning")).context["learning"]
+    (enrolment,) = mine.enrolments
+    listed = mine.progress[enrolment.pk]
+    (api,) = client.get("/api/v1/enrolments/").json()["results"]
+    return {
+        "course page": (page.done, page.total),
+        "catalogue": (bars.done, bars.total),
+        "my learning": (listed.done, listed.total),
+        "api": (api["lessons_done"], api["lesson_count"]),
+    }
+
+
+@pytest.mark.parametrize("hidden", ["restricted", "unpublished"])
+def test_a_course_completes_when_its_progress_is_full(client, hidden):
+    """Progress (done/total) and completion count the same lessons: the ones the learner may see."""
+    club = Group.objects.create(name="Tổ trưởng")
+    course = factories.course(lessons=4, questions=0)
+    *shown, other = course.lessons()
+    if hidden == "restricted":
+        restrict(other, PageViewRestriction.GROUPS, groups=[club])
+    else:
+        other.unpublish()
+    resident = UserFactory()
+    for lesson in shown[:2]:
+        services.lesson_mark_done(user=resident, lesson=lesson)
+    assert set(_counts(client, resident, course).values()) == {(2, 3)}
+    services.lesson_mark_done(user=resident, lesson=shown[2])
+    assert set(_counts(client, resident, course).values()) == {(3, 3)}
+    assert Enrolment.objects.get(user=resident).completed_at is not None
+
+
+def test_a_lesson_done_then_hidden_no_longer_counts(client):
+    """The other way round: a lesson done while it was open, restricted since, counts neither in
+    the progress nor towards completion (3/3, and the course completes with the other three)."""
+    club = Group.objects.create(name="Tổ trưởng")
+    course = factories.course(lessons=4, questions=0)
+    first, *others = course.lessons()
+    resident = UserFactory()
+    resident.groups.add(club)
+    restrict(first, PageViewRestriction.GROUPS, groups=[club])
+    services.lesson_mark_done(user=resident, lesson=first)
+    for lesson in others[:2]:
+        services.lesson_mark_done(user=resident, lesson=lesson)
+    assert set(_counts(client, resident, course).values()) == {(3, 4)}
+    resident.groups.remove(club)
+    assert set(_counts(client, resident, course).values()) == {(2, 3)}
+    services.lesson_mark_done(user=resident, lesson=others[2])
+    assert set(_counts(client, resident, course).values()) == {(3, 3)}
+    assert Enrolment.objects.get(user=resident).completed_at is not None
