@@ -11,13 +11,18 @@ above it accepts the person, as ``PageViewRestriction.accept_request`` decides:
   is not found through it (404), unless the request carries the browser session that passed (the
   offline outbox of a phone's browser does).
 
+A restriction on a page applies to all its translations (the pages sharing its
+``translation_key``): restricting the Vietnamese course closes its English copy too, and the other
+way round, whenever the restriction was added.
+
 Restrictions are few (a handful of pages), so they are read whole, once per request, in one query
-that also says whether the person is in each one's groups, and turned into path prefixes a list
-excludes:
+that also says whether the person is in each one's groups (and, when there are any, a second one
+for the paths of their pages' translations), and turned into path prefixes a list excludes:
 ``visible(pages, viewer)`` filters a queryset; ``may_see(viewer, page)`` is derived from it.
 Nothing here is cached beyond the request: a restriction added by any process counts at once.
 """
 
+from collections import defaultdict
 from functools import cached_property
 
 from django.contrib.contenttypes.models import ContentType
@@ -25,7 +30,8 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Substr
 from wagtail.documents import get_document_model
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex
-from wagtail.permissions import policy_registry
+
+from courses.permissions import is_author
 
 VIEWER_ATTRIBUTE = "_hocso_viewer"
 
@@ -56,9 +62,20 @@ class Viewer:
         in_groups = (
             Exists(chosen.filter(group__user=self.user)) if self.user.is_authenticated else Value(False)
         )
-        return list(
-            PageViewRestriction.objects.annotate(page_path=F("page__path"), viewer_in_groups=in_groups)
+        restrictions = list(
+            PageViewRestriction.objects.annotate(
+                page_path=F("page__path"), page_key=F("page__translation_key"), viewer_in_groups=in_groups
+            )
         )
+        paths = defaultdict(list)
+        if restrictions:
+            translations = Page.objects.filter(translation_key__in={r.page_key for r in restrictions})
+            for key, path in translations.values_list("translation_key", "path"):
+                paths[key].append(path)
+        for restriction in restrictions:
+            # The restricted page and its translations (and everything below them).
+            restriction.page_paths = tuple(paths[restriction.page_key]) or (restriction.page_path,)
+        return restrictions
 
     def accepts(self, restriction: PageViewRestriction) -> bool:
         """Wagtail's ``accept_request``, with the group check read along with the restriction."""
@@ -69,11 +86,11 @@ class Viewer:
     @cached_property
     def refused_paths(self) -> tuple[str, ...]:
         """The paths of the restricted pages this viewer may not see (nor anything below them)."""
-        return tuple(r.page_path for r in self.restrictions if not self.accepts(r))
+        return tuple(path for r in self.restrictions if not self.accepts(r) for path in r.page_paths)
 
     def restrictions_on(self, page: Page) -> list[PageViewRestriction]:
-        """The restrictions on ``page`` and its ancestors."""
-        return [r for r in self.restrictions if page.path.startswith(r.page_path)]
+        """The restrictions on ``page`` and its ancestors (or on a translation of one of them)."""
+        return [r for r in self.restrictions if page.path.startswith(r.page_paths)]
 
     def refusals_on(self, page: Page) -> list[PageViewRestriction]:
         """The restrictions on ``page`` and its ancestors that refuse this viewer."""
@@ -116,5 +133,4 @@ def may_see_document(viewer: Viewer, document) -> bool:
     uses it. One used by no live page (a draft's, a restricted page's) is for its editors only."""
     if visible(pages_using(document), viewer).exists():
         return True
-    policy = policy_registry.get_by_type(get_document_model())
-    return policy.user_has_any_permission(viewer.user, ["add", "change", "choose"])
+    return is_author(viewer.user, get_document_model())

@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import uploads
-from members import offline_views
+from members import chooser_admin_views, offline_views
 from members.views import StaffPasswordResetConfirmView
 
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
         StaffPasswordResetConfirmView.as_view(),
         name="wagtailadmin_password_reset_confirm",
     ),
+    # Before Wagtail's own: its page chooser, for the people who author content only.
+    path("admin/", include(chooser_admin_views.urlpatterns())),
     path("admin/", include(wagtailadmin_urls)),
     # Before Wagtail's own: the same view, with the served file's policy sandboxed.
     re_path(r"^documents/(\d+)/(.*)$", uploads.serve_document, name="document_serve"),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet
 
+from courses import permissions as content_permissions
 from members.models import Commune, CommunityGroup, GroupInvitation, Membership, StaffScope, User, Village
 
 _CACHE_ATTRIBUTE = "_hocso_scope"
@@ -349,17 +350,9 @@ def can_issue_reset_code(user: User, person: User) -> bool:
     return people_resettable_by(user).filter(pk=person.pk).exists()
 
 
-AUTHORING_ACTIONS = {"page": ["add", "change", "publish"], "media": ["add", "change", "choose"]}
-
-
 def can_choose_content(user: User, model) -> bool:
     """Who the admin's choosers show pictures, documents and pages to: the people who author
-    content (trainers, administrators), as Wagtail's permission policy for ``model`` has it. Commune
-    officers and leaders author nothing, so drafts' titles and files stay out of their sight."""
-    from wagtail.models import Page
-    from wagtail.permission_policies.pages import PagePermissionPolicy
-    from wagtail.permissions import policy_registry
-
-    if issubclass(model, Page):
-        return PagePermissionPolicy().user_has_any_permission(user, AUTHORING_ACTIONS["page"])
-    return policy_registry.get_by_type(model).user_has_any_permission(user, AUTHORING_ACTIONS["media"])
+    content (trainers, administrators), as ``courses.permissions.is_author`` says (the same rule lets
+    them fetch a document no visible page uses). Commune officers and leaders author nothing, so
+    drafts' titles and files stay out of their sight."""
+    return content_permissions.is_author(user, model)

@@ -18,7 +18,7 @@ from api.serializers import (
 )
 from courses import visibility
 from courses.models import CourseCompetency, CoursePage, LessonPage
-from courses.models.pages import live_lesson_count
+from courses.models.pages import counted_lesson_count
 from members import selectors, services
 from members.models import Enrolment
 
@@ -39,7 +39,7 @@ def courses(viewer: visibility.Viewer):
         visibility.visible(CoursePage.objects.all(), viewer)
         .select_related("locale")
         .prefetch_related(Prefetch("target_competencies", queryset=targets))
-        .annotate(lesson_count=live_lesson_count(viewer=viewer))
+        .annotate(lesson_count=counted_lesson_count(viewer))
     )
 
 

@@ -7,7 +7,7 @@ attempts); the templates get it from ``members`` template tags, so this module n
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -73,16 +73,20 @@ class HomePage(RestrictionAwareMixin, Page):
         return result
 
 
-def live_lesson_count(course_field: str = "", viewer: visibility.Viewer | None = None):
-    """A subquery counting a course page's live lessons (its direct live children); from another
-    model, name the course with ``course_field`` (e.g. ``"course"`` on an enrolment). With a
-    ``viewer``, only the lessons they may see count (the course itself must be visible to them)."""
+def counted_lessons(viewer: visibility.Viewer) -> QuerySet:
+    """The lessons that count for ``viewer``: the ones they may see (live, under no unpublished page,
+    no restriction refusing them). A course's progress (done / total, wherever it shows) and its
+    completion count these same lessons, so that the bar is full exactly when the course completes."""
+    return visibility.visible(LessonPage.objects.all(), viewer)
+
+
+def counted_lesson_count(viewer: visibility.Viewer, course_field: str = ""):
+    """A subquery counting a course page's ``counted_lessons`` (its direct children); from another
+    model, name the course with ``course_field`` (e.g. ``"course"`` on an enrolment)."""
     prefix = f"{course_field}__" if course_field else ""
-    lessons = Page.objects.filter(
-        path__startswith=OuterRef(f"{prefix}path"), depth=OuterRef(f"{prefix}depth") + 1, live=True
+    lessons = counted_lessons(viewer).filter(
+        path__startswith=OuterRef(f"{prefix}path"), depth=OuterRef(f"{prefix}depth") + 1
     )
-    for path in viewer.refused_paths if viewer else ():
-        lessons = lessons.exclude(path__startswith=path)
     lessons = lessons.order_by().values("depth").annotate(n=Count("pk")).values("n")
     return Subquery(lessons, output_field=models.IntegerField())
 
@@ -106,7 +110,7 @@ class CourseIndexPage(RestrictionAwareMixin, Page):
         courses = (
             visibility.visible(CoursePage.objects.child_of(self), viewer)
             .select_related("cover")
-            .annotate(lesson_count=live_lesson_count(viewer=viewer))
+            .annotate(lesson_count=counted_lesson_count(viewer))
             .order_by("path")
         )
         if audience in Audience.values:
@@ -184,12 +188,12 @@ class CoursePage(RestrictionAwareMixin, Page):
             raise ValidationError({"code": _("Another course already uses this code.")})
 
     def lessons(self):
-        """Every live lesson: what completing the course takes."""
+        """Every live lesson, whoever asks (for a learner, ``lessons_for``)."""
         return LessonPage.objects.child_of(self).live().order_by("path")
 
     def lessons_for(self, viewer: visibility.Viewer):
-        """The lessons ``viewer`` may see (the course itself being visible to them)."""
-        return visibility.visible(self.lessons(), viewer)
+        """The lessons that count for ``viewer`` (``counted_lessons``), in their order."""
+        return counted_lessons(viewer).child_of(self).order_by("path")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Q
 
 from courses import visibility
 from courses.models import Competency, CompetencyProfile, CoursePage, LessonPage, Level
-from courses.models.pages import live_lesson_count
+from courses.models.pages import counted_lesson_count, counted_lessons
 from courses.quiz import QuizResult, score
 from members.models import CompetencyAward, Enrolment, LessonProgress, QuizAttempt, User
 
@@ -28,15 +28,23 @@ class CourseProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
 
-def course_progress_map(user: User, courses: list[CoursePage]) -> dict[int, CourseProgress]:
-    """Progress per course (keyed by the page id shown) in one query per kind of row."""
+def done_lesson_count(viewer: visibility.Viewer) -> Count:
+    """An enrolment's lessons done, of those that count for ``viewer`` (as its total does)."""
+    return Count("lesson_progress", filter=Q(lesson_progress__lesson__in=counted_lessons(viewer)))
+
+
+def course_progress_map(
+    user: User, courses: list[CoursePage], viewer: visibility.Viewer | None = None
+) -> dict[int, CourseProgress]:
+    """Progress per course (keyed by the page id shown, annotated with its ``lesson_count``) in one
+    query per kind of row."""
     result = {course.pk: CourseProgress(total=getattr(course, "lesson_count", 0) or 0) for course in courses}
     if not user.is_authenticated or not courses:
         return result
     by_key = {course.translation_key: course.pk for course in courses}
     enrolments = (
         Enrolment.objects.filter(user=user, course__translation_key__in=by_key)
-        .annotate(done=Count("lesson_progress", filter=Q(lesson_progress__lesson__live=True)))
+        .annotate(done=done_lesson_count(viewer or visibility.Viewer(user)))
         .values_list("course__translation_key", "completed_at", "done")
     )
     for key, completed_at, done in enrolments:
@@ -177,8 +185,8 @@ def enrolments_visible(user: User, viewer: visibility.Viewer | None = None):
         Enrolment.objects.filter(user=user, course__in=visibility.visible(CoursePage.objects.all(), viewer))
         .select_related("course")
         .annotate(
-            done=Count("lesson_progress", filter=Q(lesson_progress__lesson__live=True)),
-            total=live_lesson_count("course", viewer),
+            done=done_lesson_count(viewer),
+            total=counted_lesson_count(viewer, "course"),
         )
     )
 

@@ -169,15 +169,17 @@ def _record_lesson_done(*, enrolment: Enrolment, lesson: LessonPage) -> None:
 
 @transaction.atomic
 def course_check_completion(*, enrolment: Enrolment, viewer: visibility.Viewer | None = None) -> bool:
-    """Complete the enrolment if every live lesson is done and the learner may see the course;
+    """Complete the enrolment if every lesson that counts for the learner (``lessons_for``: the ones
+    they may see, as their progress counts) is done and they may see the course;
     return True when this call completed it."""
     # Lock the enrolment: two answers arriving together must not both complete the course.
     enrolment = Enrolment.objects.select_for_update().select_related("course", "user").get(pk=enrolment.pk)
     if enrolment.completed_at is not None:
         return False
-    if not visibility.may_see(viewer or visibility.Viewer(enrolment.user), enrolment.course):
+    viewer = viewer or visibility.Viewer(enrolment.user)
+    if not visibility.may_see(viewer, enrolment.course):
         return False
-    lesson_ids = set(enrolment.course.lessons().values_list("pk", flat=True))
+    lesson_ids = set(enrolment.course.lessons_for(viewer).values_list("pk", flat=True))
     done = set(
         LessonProgress.objects.filter(user_id=enrolment.user_id, lesson_id__in=lesson_ids).values_list(
             "lesson_id", flat=True

@@ -4,6 +4,7 @@ import uuid
 
 from django import template
 
+from courses import visibility
 from courses.renditions import images_in, prefetch
 from members import selectors
 
@@ -14,7 +15,8 @@ register = template.Library()
 def course_progress_map(context, courses):
     """``{% course_progress_map courses as progress %}``: progress per course id, one query each."""
     prefetch([course.cover for course in courses if course.cover_id])
-    return selectors.course_progress_map(context["request"].user, courses)
+    request = context["request"]
+    return selectors.course_progress_map(request.user, courses, visibility.Viewer.of(request))
 
 
 @register.simple_tag(takes_context=True)

@@ -252,11 +252,139 @@ def test_restricted_pages_keep_their_budgets_and_are_never_cached(
     lesson = courses.group.lessons().get()
     for url in ["/khoa-hoc/", courses.group.url, lesson.url]:
         client.get(url)  # warm the site cache, as any running server has
-    with django_assert_max_num_queries(8):
+    # One more than an open site's: the paths of the restricted pages' translations.
+    with django_assert_max_num_queries(9):
         assert client.get("/khoa-hoc/").status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert client.get(courses.group.url).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(lesson.url)
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert "no-store" not in client.get(courses.open.lessons().get().url).get("Cache-Control", "")
+
+
+def test_who_authors_content_is_written_once(world, monkeypatch):
+    """The choosers (members.permissions) and a loose document (courses.visibility) ask one rule:
+    change it in courses.permissions and both follow."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+
+    from courses import permissions as content
+    from members import permissions
+
+    assert not hasattr(permissions, "AUTHORING_ACTIONS")
+    Document = get_document_model()
+    loose = Document.objects.create(title="Nháp", file=ContentFile(b"x", name="nhap.pdf"))
+    for user in (world.resident_a, world.officer_x, world.trainer, world.admin):
+        expected = content.is_author(user, Document)
+        assert permissions.can_choose_content(user, Document) is expected
+        assert visibility.may_see_document(visibility.Viewer(user), loose) is expected
+    assert content.is_author(world.trainer, Document) and not content.is_author(world.officer_x, Document)
+    monkeypatch.setitem(content.AUTHORING_ACTIONS, "media", ("export",))  # which nobody holds
+    assert not permissions.can_choose_content(world.trainer, Document)
+    assert not visibility.may_see_document(visibility.Viewer(world.trainer), loose)
+
+
+def _counts(client, resident, course) -> dict[str, tuple[int, int]]:
+    """done/total as every place shows it: the course page, the catalogue, "My learning", the API."""
+    client.force_login(resident)
+    lessons = client.get(course.url).context["lessons"]
+    page = selectors.course_state(resident, course, lessons).progress
+    catalogue = client.get("/khoa-hoc/").context["courses"]
+    bars = selectors.course_progress_map(resident, list(catalogue))[course.pk]
+    mine = client.get(reverse("members:my_learning")).context["learning"]
+    (enrolment,) = mine.enrolments
+    listed = mine.progress[enrolment.pk]
+    (api,) = client.get("/api/v1/enrolments/").json()["results"]
+    return {
+        "course page": (page.done, page.total),
+        "catalogue": (bars.done, bars.total),
+        "my learning": (listed.done, listed.total),
+        "api": (api["lessons_done"], api["lesson_count"]),
+    }
+
+
+@pytest.mark.parametrize("hidden", ["restricted", "unpublished"])
+def test_a_course_completes_when_its_progress_is_full(client, hidden):
+    """Progress (done/total) and completion count the same lessons: the ones the learner may see."""
+    club = Group.objects.create(name="Tổ trưởng")
+    course = factories.course(lessons=4, questions=0)
+    *shown, other = course.lessons()
+    if hidden == "restricted":
+        restrict(other, PageViewRestriction.GROUPS, groups=[club])
+    else:
+        other.unpublish()
+    resident = UserFactory()
+    for lesson in shown[:2]:
+        services.lesson_mark_done(user=resident, lesson=lesson)
+    assert set(_counts(client, resident, course).values()) == {(2, 3)}
+    services.lesson_mark_done(user=resident, lesson=shown[2])
+    assert set(_counts(client, resident, course).values()) == {(3, 3)}
+    assert Enrolment.objects.get(user=resident).completed_at is not None
+
+
+def test_a_lesson_done_then_hidden_no_longer_counts(client):
+    """The other way round: a lesson done while it was open, restricted since, counts neither in
+    the progress nor towards completion (3/3, and the course completes with the other three)."""
+    club = Group.objects.create(name="Tổ trưởng")
+    course = factories.course(lessons=4, questions=0)
+    first, *others = course.lessons()
+    resident = UserFactory()
+    resident.groups.add(club)
+    restrict(first, PageViewRestriction.GROUPS, groups=[club])
+    services.lesson_mark_done(user=resident, lesson=first)
+    for lesson in others[:2]:
+        services.lesson_mark_done(user=resident, lesson=lesson)
+    assert set(_counts(client, resident, course).values()) == {(3, 4)}
+    resident.groups.remove(club)
+    assert set(_counts(client, resident, course).values()) == {(2, 3)}
+    services.lesson_mark_done(user=resident, lesson=others[2])
+    assert set(_counts(client, resident, course).values()) == {(3, 3)}
+    assert Enrolment.objects.get(user=resident).completed_at is not None
+
+
+def _translated(course):
+    """The English copy of ``course`` and its lesson, published under an English catalogue."""
+    from wagtail.models import Locale
+
+    english = Locale.objects.get(language_code="en")
+    catalogue_en = factories.catalogue().copy_for_translation(english, copy_parents=True)
+    factories.publish(catalogue_en)
+    course_en = course.copy_for_translation(english)
+    factories.publish(course_en)
+    lesson_en = course.lessons().get().copy_for_translation(english)
+    factories.publish(lesson_en)
+    return catalogue_en, CoursePage.objects.get(pk=course_en.pk), LessonPage.objects.get(pk=lesson_en.pk)
+
+
+@pytest.mark.parametrize("restricted", ["original", "translation"])
+def test_a_restriction_added_later_reaches_every_translation(client, restricted):
+    """A restriction on a page applies to all its translations: restricting the Vietnamese course
+    (or its English copy) afterwards closes both, as HTML pages, in the catalogue and in the API."""
+    from rest_framework.test import APIClient
+
+    club = Group.objects.create(name="Câu lạc bộ số")
+    course = factories.course(lessons=1, questions=0, title="Khóa riêng")
+    catalogue_en, course_en, lesson_en = _translated(course)
+    resident, member = UserFactory(), UserFactory()
+    member.groups.add(club)
+    client.force_login(resident)
+    api = APIClient()
+    api.force_authenticate(resident)
+    assert client.get(course_en.url).status_code == 200  # open until restricted
+    restrict(course if restricted == "original" else course_en, PageViewRestriction.GROUPS, groups=[club])
+    for page in (course, course_en, lesson_en, course.lessons().get()):
+        response = client.get(page.url)  # to the sign-in page, as Wagtail answers a group restriction
+        assert response.status_code == 302, page.url
+        assert response["Location"].startswith(reverse("members:login")), page.url
+    assert "Khóa riêng" not in titles(client.get(catalogue_en.url))
+    assert "Khóa riêng" not in titles(client.get("/khoa-hoc/"))
+    assert api.get(f"/api/v1/courses/{course_en.pk}/").status_code == 404
+    assert api.get(f"/api/v1/lessons/{lesson_en.pk}/").status_code == 404
+    assert course_en.pk not in {c["id"] for c in api.get("/api/v1/courses/?locale=en").json()}
+    # The group's members still see both.
+    client.force_login(member)
+    api.force_authenticate(member)
+    assert client.get(course_en.url).status_code == 200 and client.get(course.url).status_code == 200
+    assert "Khóa riêng" in titles(client.get(catalogue_en.url))
+    assert api.get(f"/api/v1/lessons/{lesson_en.pk}/").status_code == 200

@@ -127,3 +127,52 @@ def test_the_admin_choosers_show_content_to_its_authors_only(client, world, role
         text = response.content.decode()
         shown = response.status_code == 200 and (title in text or json.dumps(title)[1:-1] in text)
         assert shown is sees, (url, response.status_code)
+
+
+def _draft_page():
+    from courses.models import CoursePage
+
+    return factories.catalogue().add_child(
+        instance=CoursePage(title="Nháp-bí-mật", slug="nhap-bi-mat", code="NHAP-01", summary="x", live=False)
+    )
+
+
+def _names_the_draft(response) -> bool:
+    text = response.content.decode()
+    return "Nháp-bí-mật" in text or json.dumps("Nháp-bí-mật")[1:-1] in text
+
+
+def _page_chooser_urls(draft) -> list[str]:
+    parent = draft.get_parent()
+    return [
+        "/admin/choose-page/",
+        f"/admin/choose-page/{draft.pk}/",  # the draft itself, as the parent of the list
+        f"/admin/choose-page/{parent.pk}/",  # the draft among its parent's children
+        f"/admin/choose-page/{parent.pk}/?page_type=courses.coursepage&multiple=1",
+        "/admin/choose-page/search/?q=Nháp",
+        "/admin/choose-page/search/?q=Nháp&results=true",
+        f"/admin/choose-page/chosen-multiple/?id={draft.pk}",
+        "/admin/choose-external-link/",
+    ]
+
+
+@pytest.mark.parametrize("role", ["officer_x", "officer_y", "leader_a"])
+def test_the_page_chooser_is_refused_to_people_who_author_nothing(client, world, role):
+    draft = _draft_page()
+    client.force_login(world.personas()[role])
+    for url in _page_chooser_urls(draft):
+        response = client.get(url)
+        assert response.status_code == 403, (url, response.status_code)
+        assert not _names_the_draft(response), url
+
+
+def test_the_page_chooser_still_serves_authors(client, world):
+    draft = _draft_page()
+    client.force_login(world.trainer)
+    for url in _page_chooser_urls(draft):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    for url in _page_chooser_urls(draft)[1:4]:
+        assert _names_the_draft(client.get(url)), url
+    client.logout()
+    assert client.get(f"/admin/choose-page/{draft.pk}/").status_code == 302  # to sign in

@@ -130,11 +130,11 @@ def build_crawl() -> Crawl:
     # Content for its authors' eyes only, named after her so that the leak check finds it in any view
     # (the choosers of pictures, documents and pages) that shows it to someone else (issue 14).
     secret = f"Bản nháp về {OUTSIDER_NAME}"
-    factories.catalogue().add_child(
+    draft = factories.catalogue().add_child(
         instance=CoursePage(title=secret, slug="ban-nhap", code="NHAP-99", summary="x", live=False)
     )
-    get_image_model().objects.create(title=secret, file=get_test_image_file())
-    get_document_model().objects.create(title=secret, file=ContentFile(b"x", name="ban-nhap.pdf"))
+    image = get_image_model().objects.create(title=secret, file=get_test_image_file())
+    document = get_document_model().objects.create(title=secret, file=ContentFile(b"x", name="ban-nhap.pdf"))
     refs = {
         "person": outsider.pk,
         "group": world.group_c.pk,
@@ -161,6 +161,10 @@ def build_crawl() -> Crawl:
         "area": CompetencyArea.objects.first().pk,
         "profile": CompetencyProfile.objects.first().pk,
         "root_page": Page.get_first_root_node().pk,
+        "draft": draft.pk,
+        "image": image.pk,
+        "document": document.pk,
+        "catalogue": draft.get_parent().pk,
     }
     inside = refs | {
         "person": world.resident_a.pk,
@@ -179,6 +183,7 @@ def build_crawl() -> Crawl:
     }
     outside_x = {"person", "group", "village", "membership", "certificate", "session", "import"}
     outside_x |= {"staffscope", "auditevent", "token"}
+    outside_x |= {"draft", "image", "document"}  # content its authors (trainers) alone see
     return Crawl(world, refs, inside, outside_x)
 
 
@@ -246,6 +251,12 @@ NAMESPACE_REFS = {
     "wagtailadmin_api:pages": "page",
     "wagtailadmin_pages": "page",
     "wagtailsettings": "site",
+    "wagtailimages": "image",
+    "wagtailimages_chooser": "image",
+    "wagtailadmin_api:images": "image",
+    "wagtaildocs": "document",
+    "wagtaildocs_chooser": "document",
+    "wagtailadmin_api:documents": "document",
 }
 DJANGO_ADMIN_REFS = {
     "members/user": "person",
@@ -295,6 +306,8 @@ TASK_VIEWS = {"edit_task", "disable_task", "enable_task", "task_chosen"}
 
 def _object_ref(route: Route, parameter: str) -> str | None:
     namespace, _sep, url_name = route.name.rpartition(":")
+    if url_name == "wagtailadmin_choose_page_child":
+        return "draft"  # its title shows above the list of its children
     if parameter in OBJECT_ARGUMENTS:
         return OBJECT_ARGUMENTS[parameter]
     if parameter not in {"pk", "object_id", "doc_id", "image_id", "document_id"}:
@@ -359,6 +372,13 @@ def _filtered(refs: dict, world) -> list[tuple[str, set[str]]]:
         (f"/admin/thong-ke/xuat/profile-pho-cap-co-ban.csv?commune={y.code}", set()),
         (f"/admin/thong-ke/xuat/profile-pho-cap-co-ban.xlsx?commune={y.code}", set()),
         (f"/admin/thong-ke/xuat/activity.csv?group={group_c.code}", set()),
+        # The page chooser: the draft among its parent's children, and chosen by id.
+        (f"/admin/choose-page/{refs['catalogue']}/", set()),
+        (f"/admin/choose-page/{refs['catalogue']}/?page_type=courses.coursepage&multiple=1", set()),
+        (f"/admin/choose-page/search/?q={quote('Bản nháp')}&results=true", set()),
+        (f"/admin/choose-page/chosen-multiple/?id={refs['draft']}", set()),
+        (f"/admin/images/chooser/chosen-multiple/?id={refs['image']}", set()),
+        (f"/admin/documents/chooser/chosen-multiple/?id={refs['document']}", set()),
     ]
 
 
@@ -400,6 +420,11 @@ def check(crawl: Crawl, persona: str) -> tuple[list[str], int]:
     outside = crawl.outside_x if persona == "officer_x" else set(crawl.refs) - {"commune"}
     if persona == "trainer":
         outside = set()
+    # Each test has media folders of its own: the picture's file, saved when the world was built, is
+    # put back where this test's storage looks (its previews are drawn from it).
+    image = get_image_model().objects.get(pk=crawl.refs["image"])
+    if not image.file.storage.exists(image.file.name):
+        image.file.storage.save(image.file.name, get_test_image_file())
     problems, requested = [], 0
     requests: list[tuple[Route | None, str, set[str]]] = []
     for route in admin_routes():
