@@ -27,8 +27,8 @@ from django.utils.translation import gettext as _
 from rest_framework.response import Response
 
 from api.errors import error_response
+from api.models import IdempotencyRecord
 from api.renderers import JSONRenderer
-from members.models import IdempotencyRecord
 
 KEEP_FOR = timedelta(days=30)
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for FOR UPDATE NOWAIT on a locked row

@@ -16,11 +16,11 @@ from certificates import keys
 from certificates import payload as payloads
 from certificates.models import Certificate, IssuerSettings, SerialCounter, StatusListCounter
 from courses.models import CompetencyProfile, CoursePage
+from courses.translations import canonical
 from members import extensions, sms
 from members import selectors as member_selectors
 from members.models import AuditEvent, Enrolment, User
 from members.services import audit_record
-from members.services.learning import canonical
 
 logger = logging.getLogger(__name__)
 

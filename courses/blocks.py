@@ -11,6 +11,25 @@ from wagtail.images.blocks import ImageChooserBlock
 TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link", "h3"]
 AUDIO_LANGUAGES = [("vi", "Tiếng Việt"), ("tyz", "Tày"), ("nut", "Nùng"), ("hmn", "H'Mông")]
 
+# Each block knows how it appears in the API (``get_api_representation``, as in Wagtail's bakerydemo):
+# its own fields, which LessonBodyBlock sets beside the block's type and id. Links are made absolute
+# with the request in the context, when there is one.
+
+
+def _absolute(url: str, context: dict | None) -> str:
+    request = (context or {}).get("request")
+    return request.build_absolute_uri(url) if request and url else url
+
+
+def _html(value) -> str:
+    """A rich text's stored HTML (RichText) as the app receives it."""
+    return value.source if value else ""
+
+
+class TextBlock(blocks.RichTextBlock):
+    def get_api_representation(self, value, context=None):
+        return {"html": _html(value)}
+
 
 class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("Image"))
@@ -25,6 +44,10 @@ class ImageBlock(blocks.StructBlock):
         icon = "image"
         label = _("Image")
         template = "courses/blocks/image.html"
+
+    def get_api_representation(self, value, context=None):
+        rendition = value["image"].get_rendition("width-720|format-webp")
+        return {"url": _absolute(rendition.url, context), "alt": value["alt"], "caption": value["caption"]}
 
 
 class VideoBlock(blocks.StructBlock):
@@ -41,6 +64,15 @@ class VideoBlock(blocks.StructBlock):
         icon = "media"
         label = _("Video")
         template = "courses/blocks/video.html"
+
+    def get_api_representation(self, value, context=None):
+        file = value.get("file")
+        return {
+            "title": value.get("title", ""),
+            "url": _absolute(file.url, context) if file else value.get("url", ""),
+            "language": value.get("language", ""),
+            "transcript": _html(value.get("transcript")),
+        }
 
     def clean(self, value):
         value = super().clean(value)
@@ -66,6 +98,15 @@ class AudioBlock(blocks.StructBlock):
         label = _("Audio narration")
         template = "courses/blocks/audio.html"
 
+    def get_api_representation(self, value, context=None):
+        file = value.get("file")
+        return {
+            "title": value.get("title", ""),
+            "url": _absolute(file.url, context) if file else value.get("url", ""),
+            "language": value.get("language", ""),
+            "transcript": _html(value.get("transcript")),
+        }
+
 
 class StepBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("Step"))
@@ -82,6 +123,9 @@ class StepsBlock(blocks.ListBlock):
         label = _("Numbered steps")
         template = "courses/blocks/steps.html"
 
+    def get_api_representation(self, value, context=None):
+        return {"steps": [{"title": step["title"], "html": _html(step["text"])} for step in value]}
+
 
 class CalloutBlock(blocks.StructBlock):
     kind = blocks.ChoiceBlock(
@@ -94,6 +138,9 @@ class CalloutBlock(blocks.StructBlock):
         icon = "warning"
         label = _("Tip or warning")
         template = "courses/blocks/callout.html"
+
+    def get_api_representation(self, value, context=None):
+        return {"kind": value["kind"], "title": value["title"], "html": _html(value["text"])}
 
 
 class OptionBlock(blocks.StructBlock):
@@ -132,6 +179,15 @@ class QuestionBlock(blocks.StructBlock):
         label = _("Quiz question")
         template = "courses/blocks/question.html"
 
+    def get_api_representation(self, value, context=None):
+        """The question without its answers: which options are correct, their feedback and the
+        explanation are the server's, which scores the answers (``quiz_submit``)."""
+        return {
+            "kind": value["kind"],
+            "question": value["question"],
+            "options": [option["text"] for option in value["options"]],
+        }
+
     def clean(self, value):
         value = super().clean(value)
         options = value.get("options") or []
@@ -150,10 +206,21 @@ class QuestionBlock(blocks.StructBlock):
 
 
 class LessonBodyBlock(blocks.StreamBlock):
-    text = blocks.RichTextBlock(label=_("Text"), features=TEXT_FEATURES, template="courses/blocks/text.html")
+    text = TextBlock(label=_("Text"), features=TEXT_FEATURES, template="courses/blocks/text.html")
     image = ImageBlock()
     video = VideoBlock()
     audio = AudioBlock()
     steps = StepsBlock()
     callout = CalloutBlock()
     question = QuestionBlock()
+
+    def get_api_representation(self, value, context=None):
+        """Each block as an app reads it: its type and id, then its own fields."""
+        return [
+            {
+                "type": child.block_type,
+                "id": child.id,
+                **child.block.get_api_representation(child.value, context),
+            }
+            for child in value
+        ]

@@ -282,10 +282,10 @@ def person_with_everything(world: World, unique: Unique | None = None) -> User:
     )
     from wagtail.users.models import UserProfile
 
+    from api.models import IdempotencyRecord
     from certificates.models import Certificate
     from courses.models import Competency
     from members.imports import columns as C
-    from members.models import IdempotencyRecord
     from members.services.attendance import MarkInput, SessionInput, attendance_sync
     from members.services.imports import import_batch_create
 

@@ -65,56 +65,6 @@ class CourseViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(LessonSummarySerializer(lessons, many=True).data)
 
 
-def block_data(block, request) -> dict:
-    """A lesson block for an app. Quiz questions carry no answers, feedback or explanation."""
-    value = block.value
-    kind = block.block_type
-    if kind == "text":
-        return {"type": kind, "id": block.id, "html": value.source}
-    if kind == "image":
-        rendition = value["image"].get_rendition("width-720|format-webp")
-        return {
-            "type": kind,
-            "id": block.id,
-            "url": request.build_absolute_uri(rendition.url),
-            "alt": value["alt"],
-            "caption": value["caption"],
-        }
-    if kind in ("video", "audio"):
-        file = value.get("file")
-        return {
-            "type": kind,
-            "id": block.id,
-            "title": value.get("title", ""),
-            "url": request.build_absolute_uri(file.url) if file else value.get("url", ""),
-            "language": value.get("language", ""),
-            "transcript": value["transcript"].source if value.get("transcript") else "",
-        }
-    if kind == "steps":
-        return {
-            "type": kind,
-            "id": block.id,
-            "steps": [{"title": s["title"], "html": s["text"].source if s["text"] else ""} for s in value],
-        }
-    if kind == "callout":
-        return {
-            "type": kind,
-            "id": block.id,
-            "kind": value["kind"],
-            "title": value["title"],
-            "html": value["text"].source,
-        }
-    if kind == "question":
-        return {
-            "type": kind,
-            "id": block.id,
-            "kind": value["kind"],
-            "question": value["question"],
-            "options": [option["text"] for option in value["options"]],
-        }
-    return {"type": kind, "id": block.id}
-
-
 LESSON = inline_serializer(
     "Lesson",
     {
@@ -162,7 +112,7 @@ class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
                 "course": course.pk,
                 "minutes": lesson.minutes,
                 "summary": lesson.summary,
-                "body": [block_data(block, request) for block in lesson.body],
+                "body": lesson.body.stream_block.get_api_representation(lesson.body, {"request": request}),
             }
         )
 

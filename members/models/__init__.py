@@ -1,4 +1,4 @@
-from .attendance import AttendanceMark, IdempotencyRecord, Session
+from .attendance import AttendanceMark, Session
 from .audit import AuditEvent
 from .community import CommunityGroup, Membership, StaffGroup, StaffScope
 from .imports import ImportBatch
@@ -16,7 +16,6 @@ __all__ = [
     "CompetencyAward",
     "Enrolment",
     "GroupInvitation",
-    "IdempotencyRecord",
     "ImportBatch",
     "LessonProgress",
     "Membership",

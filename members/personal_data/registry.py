@@ -259,14 +259,6 @@ MEMBERS_PARTS = (
         why="An uploaded list still kept with the person's row in it: the file is emptied.",
     ),
     Part(
-        "sync_requests",
-        "members.IdempotencyRecord",
-        by=names("user"),
-        fields=names("id user key scope request_hash state response_status response_body created_at"),
-        erase=Erase.DELETE,
-        why="Replies kept for the person's phone to retry a sending: no use without them.",
-    ),
-    Part(
         "browser_sessions",
         "sessions.Session",
         search=_sessions_of,

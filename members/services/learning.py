@@ -25,22 +25,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from wagtail.models import Locale, Page
+from wagtail.models import Page
 
 from courses import visibility
 from courses.models import Competency, CompetencyProfile, CoursePage, LessonPage
 from courses.quiz import QuizAnswerError, score
+from courses.translations import canonical
 from members import extensions
 from members.models import AuditEvent, CompetencyAward, Enrolment, LessonProgress, QuizAttempt, User
 from members.services.audit import audit_record
-
-
-def canonical(page: Page) -> Page:
-    """The same page in the default locale (Vietnamese), where progress is recorded."""
-    default = Locale.get_default()
-    if page.locale_id == default.pk:
-        return page
-    return page.specific_class.objects.get(translation_key=page.translation_key, locale=default)
 
 
 def _require_visible(user: User, viewer: visibility.Viewer | None, *pages: Page) -> visibility.Viewer:

@@ -73,7 +73,7 @@ def test_a_key_left_processing_by_a_request_that_died_is_taken_over_at_once(api,
     """A server process died mid-sync: its transaction was rolled back (no marks), its key was left
     "processing" and nobody holds it any more. The phone's retry does the work now, once."""
     from api.idempotency import _hash
-    from members.models import IdempotencyRecord
+    from api.models import IdempotencyRecord
 
     client = api(world.leader_a)
     session = session_data(world.group_a)
@@ -218,7 +218,7 @@ def test_queries_per_batch_do_not_grow_with_its_size(api, world, django_assert_m
 def test_keys_are_kept_30_days_then_forgotten(api, world):
     from django.core.management import call_command
 
-    from members.models import IdempotencyRecord
+    from api.models import IdempotencyRecord
 
     post(api(world.leader_a), {"marks": []}, key="old")
     record = IdempotencyRecord.objects.get(key="old")

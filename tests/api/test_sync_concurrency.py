@@ -25,7 +25,8 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from api.idempotency import _hash
-from members.models import AttendanceMark, IdempotencyRecord, Membership, Session, User
+from api.models import IdempotencyRecord
+from members.models import AttendanceMark, Membership, Session, User
 from members.services.attendance import attendance_sync
 from tests.api.conftest import sync_inputs
 from tests.concurrency import run_together

@@ -29,7 +29,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from api.idempotency import _hash
-from members.models import AttendanceMark, IdempotencyRecord, Membership, Session
+from api.models import IdempotencyRecord
+from members.models import AttendanceMark, Membership, Session
 from members.selectors import current_statuses
 from members.services.attendance import attendance_sync
 from tests.api.conftest import sync_inputs

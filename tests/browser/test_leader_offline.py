@@ -16,8 +16,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone, translation
 
+from api.models import IdempotencyRecord
 from members import services
-from members.models import AttendanceMark, IdempotencyRecord, Membership, Session
+from members.models import AttendanceMark, Membership, Session
 from members.selectors import current_statuses
 from members.services.attendance import REASONS, MarkInput, attendance_sync
 from tests import factories

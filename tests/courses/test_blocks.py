@@ -54,3 +54,50 @@ def test_a_video_is_a_file_or_a_link_not_both_or_neither():
             }
         )
     )
+
+
+def test_each_lesson_block_knows_how_it_appears_in_the_api():
+    from courses.blocks import LessonBodyBlock
+
+    body = LessonBodyBlock()
+    value = body.to_python(
+        [
+            {"type": "text", "id": "t1", "value": "<p>Mở ứng dụng <b>VNeID</b></p>"},
+            {
+                "type": "steps",
+                "id": "s1",
+                "value": [{"title": "Bước 1", "text": "<p>Chạm “Đăng nhập”</p>", "screenshot": None}],
+            },
+            {
+                "type": "callout",
+                "id": "c1",
+                "value": {"kind": "warning", "title": "Cẩn thận", "text": "<p>OTP</p>"},
+            },
+            {
+                "type": "question",
+                "id": "q1",
+                "value": {
+                    "kind": "single",
+                    "question": "Công an có xin mã OTP không?",
+                    "options": [
+                        {"text": "Có", "correct": False, "feedback": "Sai: không bao giờ."},
+                        {"text": "Không", "correct": True, "feedback": "Đúng."},
+                    ],
+                    "explanation": "<p>Không ai được hỏi mã OTP.</p>",
+                },
+            },
+        ]
+    )
+    assert body.get_api_representation(value) == [
+        {"type": "text", "id": "t1", "html": "<p>Mở ứng dụng <b>VNeID</b></p>"},
+        {"type": "steps", "id": "s1", "steps": [{"title": "Bước 1", "html": "<p>Chạm “Đăng nhập”</p>"}]},
+        {"type": "callout", "id": "c1", "kind": "warning", "title": "Cẩn thận", "html": "<p>OTP</p>"},
+        # The question without which answer is right, its feedback or the explanation.
+        {
+            "type": "question",
+            "id": "q1",
+            "kind": "single",
+            "question": "Công an có xin mã OTP không?",
+            "options": ["Có", "Không"],
+        },
+    ]
