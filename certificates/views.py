@@ -119,8 +119,7 @@ def _own_certificate(request, serial: str) -> Certificate:
 @login_required
 def pdf(request, serial: str):
     certificate = _own_certificate(request, serial)
-    files.current_pdf(certificate, issuer_settings())
-    services.certificate_downloaded(certificate=certificate, user=request.user)
+    services.certificate_pdf(certificate=certificate, user=request.user)
     return files.pdf_response(certificate)
 
 

@@ -59,8 +59,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def pdf(self, request, serial=None):
         """The PDF: streamed, or handed to the web server or object storage (CERTIFICATE_FILE_SERVING)."""
         certificate = self._downloadable()
-        files.current_pdf(certificate, services.issuer_settings())
-        services.certificate_downloaded(certificate=certificate, user=request.user)
+        services.certificate_pdf(certificate=certificate, user=request.user)
         return files.pdf_response(certificate)
 
     @extend_schema(
