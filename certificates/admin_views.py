@@ -15,18 +15,12 @@ from wagtail.admin.widgets.button import HeaderButton
 
 from certificates import rendering, services
 from certificates.models import Certificate
+from certificates.permissions import certificates_visible_to
 from courses.models import CompetencyProfile, CoursePage
 from members import permissions
 from members.admin_views import ScopedIndexView, ScopedInspectView, ScopedPermissionPolicy, ScopedViewSet
 from members.models import Commune, CommunityGroup, Enrolment, Membership, User
 from members.phone import normalize_phone
-
-
-def _visible(user):
-    certificates = Certificate.objects.select_related("course", "profile")
-    if permissions.is_provincial(user):
-        return certificates
-    return certificates.filter(holder__in=permissions.members_visible_to(user))
 
 
 def _revocable(user):
@@ -37,7 +31,7 @@ def _revocable(user):
 
 # Registered for the model in wagtail_hooks: every admin view of a certificate (index, inspect,
 # history, usage, and the reports that link to one) asks it, not Django's model permissions.
-CERTIFICATE_POLICY = ScopedPermissionPolicy(Certificate, view=_visible, change=_revocable)
+CERTIFICATE_POLICY = ScopedPermissionPolicy(Certificate, view=certificates_visible_to, change=_revocable)
 
 
 def warn_about_unreadable_pictures(request, issuer) -> None:

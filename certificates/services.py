@@ -6,13 +6,14 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from certificates import extensions as certificate_extensions
-from certificates import keys
+from certificates import files, keys
 from certificates import payload as payloads
 from certificates.models import Certificate, IssuerSettings, SerialCounter, StatusListCounter
 from courses.models import CompetencyProfile, CoursePage
@@ -259,6 +260,15 @@ def certificate_downloaded(*, certificate: Certificate, user: User) -> None:
     if certificate.holder_id == user.pk and certificate.awaits_download:
         certificate.redownloaded_at = timezone.now()
         certificate.save(update_fields=["redownloaded_at"])
+
+
+def certificate_pdf(*, certificate: Certificate, user: User) -> FieldFile:
+    """The PDF ``user`` downloads (the caller has checked that they may): the stored one if today's
+    template made it, else rendered again now, so that a download never waits for a worker. The
+    holder's own download closes a pending "download it again" notice."""
+    files.current_pdf(certificate, issuer_settings())
+    certificate_downloaded(certificate=certificate, user=user)
+    return certificate.pdf
 
 
 def _render_after_commit(certificate: Certificate) -> None:

@@ -13,10 +13,10 @@ from certificates import badges, files, keys, lookups, selectors, services
 from certificates.forms import VerifyForm
 from certificates.lookups import Refusal
 from certificates.models import Certificate
+from certificates.permissions import certificates_visible_to
 from certificates.services import issuer_settings
 from certificates.verification import Status
 from lms.service_workers import service_worker_view
-from members import permissions
 
 JSON_LD = "application/ld+json"
 
@@ -108,9 +108,8 @@ def achievement(request, kind: str, code: str):
 
 
 def _own_certificate(request, serial: str) -> Certificate:
-    certificate = get_object_or_404(Certificate.objects.select_related("holder"), serial=serial.upper())
-    if not permissions.can_view_records_of(request.user, certificate.holder):
-        raise Http404
+    visible = certificates_visible_to(request.user).select_related("holder")
+    certificate = get_object_or_404(visible, serial=serial.upper())
     if certificate.status == Certificate.Status.HOLDER_ERASED:
         raise Http404  # a stub: no holder, no name, nothing to download
     return certificate
@@ -120,8 +119,7 @@ def _own_certificate(request, serial: str) -> Certificate:
 @login_required
 def pdf(request, serial: str):
     certificate = _own_certificate(request, serial)
-    files.current_pdf(certificate, issuer_settings())
-    services.certificate_downloaded(certificate=certificate, user=request.user)
+    services.certificate_pdf(certificate=certificate, user=request.user)
     return files.pdf_response(certificate)
 
 

@@ -8,6 +8,9 @@ HTML views, DRF permission classes and Wagtail admin views all ask these functio
 - everyone sees themselves, and the groups they belong to (but not the other members);
 - an invitation to a group is answered by the invited person alone; those who manage the group see
   it (the masked number they typed, its status) and may cancel it, never who is behind it.
+
+A higher app's records are ruled in that app's permissions module, built on these (``members`` never
+imports it): who may see a certificate is ``certificates.permissions``.
 """
 
 from dataclasses import dataclass, replace
@@ -181,15 +184,6 @@ def can_change_record_of(user: User, person: User) -> bool:
 def can_record_attendance(user: User, group: CommunityGroup) -> bool:
     """Leaders and deputies record for their groups; staff record for groups in their territory."""
     return can_manage_group(user, group)
-
-
-def can_view_records_of(user: User, person: User | None) -> bool:
-    """A person's certificates and learning records: themselves, and staff whose territory
-    reaches them (group leaders follow progress, but do not open certificates)."""
-    scope = scope_of(user)
-    if person is None or scope.user_id is None:
-        return scope.province and person is None
-    return person.pk == scope.user_id or (scope.is_staff and can_view_member(user, person))
 
 
 def can_manage_certificates(user: User) -> bool:

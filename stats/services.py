@@ -40,6 +40,7 @@ from members.models import (
     User,
     counted_in_statistics,
 )
+from stats import selectors
 from stats.models import (
     ActivityCount,
     AttainmentCount,
@@ -162,6 +163,20 @@ class _Framework:
             area_of=dict(Competency.objects.values_list("id", "area_id")),
             requirements={pk: needs for pk, needs in requirements.items() if needs},
         )
+
+
+def refresh_if_stale(*, query: selectors.StatsQuery) -> selectors.Freshness:
+    """Bring the numbers ``query`` reads up to date as far as this deployment does it on a read, and
+    say how fresh they are. Without a worker (``STATS_REFRESH = "on_view"``, the embedded default),
+    communes whose facts changed are recomputed first, by whoever looks at them; with a worker, it is
+    asked to. A write: the statistics pages and the API call it before reading."""
+    wanted = {query.commune.pk} if query.commune is not None else query.commune_ids
+    note_expired(wanted)
+    freshness = selectors.freshness(query)
+    if settings.STATS_REFRESH == "on_view" and (freshness.changed_since or freshness.missing):
+        refresh_changed(wanted)
+        freshness = selectors.freshness(query)
+    return freshness
 
 
 def refresh_changed(commune_ids: Iterable[int] | None = None) -> RefreshReport:

@@ -32,18 +32,6 @@ def _filters(request) -> tuple[StatsFilterForm, selectors.StatsQuery]:
     return form, form.query()
 
 
-def fresh_numbers(query: selectors.StatsQuery) -> selectors.Freshness:
-    """How fresh the numbers are. Without a worker (the embedded default), communes whose facts
-    changed are recomputed first, when someone looks at them; with a worker, it is asked to."""
-    wanted = {query.commune.pk} if query.commune is not None else query.commune_ids
-    services.note_expired(wanted)
-    freshness = selectors.freshness(query)
-    if settings.STATS_REFRESH == "on_view" and (freshness.changed_since or freshness.missing):
-        services.refresh_changed(wanted)
-        freshness = selectors.freshness(query)
-    return freshness
-
-
 class StatsView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "table"
     tab = ""
@@ -66,7 +54,7 @@ class StatsView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form, query = _filters(self.request)
-        freshness = fresh_numbers(query)
+        freshness = services.refresh_if_stale(query=query)
         context = super().get_context_data(**kwargs)
         context.update(
             form=form,
@@ -230,7 +218,7 @@ def _table(slug: str, query: selectors.StatsQuery) -> tables.Table:
 def export(request, slug: str, file_format: str):
     _require_statistics(request.user)
     _form, query = _filters(request)
-    fresh_numbers(query)
+    services.refresh_if_stale(query=query)
     if slug.startswith("profile-"):
         profile = get_object_or_404(CompetencyProfile, code=slug.removeprefix("profile-"))
         holders = selectors.profile_holders(query, profile)

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, OpenApiTypes, extend_schema
@@ -22,6 +21,7 @@ from api.serializers import (
 from certificates import badges, files, keys, lookups, services
 from certificates.lookups import Refusal
 from certificates.models import Certificate
+from certificates.permissions import certificates_visible_to
 from members import permissions
 
 
@@ -46,14 +46,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     filterset_class = CertificateFilter
 
     def get_queryset(self):
-        user = self.request.user
-        if permissions.is_provincial(user):
-            return Certificate.objects.all()
-        if permissions.is_staff_member(user):
-            return Certificate.objects.filter(
-                Q(holder=user) | Q(holder__in=permissions.members_visible_to(user))
-            )
-        return Certificate.objects.filter(holder=user)
+        return certificates_visible_to(self.request.user)
 
     def _downloadable(self) -> Certificate:
         certificate = self.get_object()
@@ -66,8 +59,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def pdf(self, request, serial=None):
         """The PDF: streamed, or handed to the web server or object storage (CERTIFICATE_FILE_SERVING)."""
         certificate = self._downloadable()
-        files.current_pdf(certificate, services.issuer_settings())
-        services.certificate_downloaded(certificate=certificate, user=request.user)
+        services.certificate_pdf(certificate=certificate, user=request.user)
         return files.pdf_response(certificate)
 
     @extend_schema(

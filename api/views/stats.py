@@ -17,9 +17,8 @@ from api.serializers_stats import (
     ProfilesSerializer,
 )
 from courses.models import Tier
-from stats import selectors
+from stats import selectors, services
 from stats.forms import StatsFilterForm
-from stats.views import fresh_numbers
 
 FILTERS = [
     OpenApiParameter("commune", str, description="Commune code, e.g. 01477 (officers: one of theirs)"),
@@ -45,7 +44,7 @@ class StatsView(APIView):
         if not form.is_valid():
             raise ValidationError({field: [str(e) for e in errors] for field, errors in form.errors.items()})
         query = form.query()
-        self.freshness = fresh_numbers(query)
+        self.freshness = services.refresh_if_stale(query=query)
         return query
 
     def frame(self, query: selectors.StatsQuery) -> dict:

@@ -81,6 +81,16 @@ def test_a_stored_file_that_went_missing_is_rendered_again(client, certificate):
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+@DOWNLOADS
+def test_the_page_and_the_api_both_hand_out_a_pdf_made_by_todays_template(client, certificate, download):
+    files.store_pdf(certificate, issuer_settings())
+    old = certificate.pdf.name
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_version="old")
+    assert download(client, certificate).status_code == 200
+    certificate.refresh_from_db()
+    assert certificate.pdf.name != old and certificate.pdf_version == rendering.template_version()
+
+
 def test_a_revoked_certificate_downloads_as_revoked_before_the_worker_renders_it(
     client, certificate, world, settings
 ):

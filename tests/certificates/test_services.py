@@ -1,7 +1,10 @@
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from certificates import services
+from certificates import files, rendering, services
 from certificates.models import Certificate
 from courses.models import CompetencyProfile
 from members.models import AuditEvent
@@ -96,3 +99,45 @@ def test_the_database_refuses_a_second_certificate_for_the_same_achievement(comp
     certificate.pk, certificate.serial, certificate.uuid = None, "CB-2026-999999", None
     with pytest.raises(IntegrityError), transaction.atomic():
         certificate.save()
+
+
+# The PDF a download hands out --------------------------------------------------------------------
+
+
+def test_a_pdf_made_by_todays_template_is_handed_out_as_it_is(completed, world):
+    certificate = Certificate.objects.get(holder=completed()[0])
+    first = services.certificate_pdf(certificate=certificate, user=certificate.holder).name
+    assert services.certificate_pdf(certificate=certificate, user=certificate.holder).name == first
+    certificate.refresh_from_db()
+    assert certificate.pdf.name == first and certificate.pdf_version == rendering.template_version()
+
+
+@pytest.mark.parametrize("spoil", ["no file yet", "an older template", "the file went missing"])
+def test_a_pdf_that_is_missing_or_stale_is_rendered_again_at_once(completed, spoil):
+    certificate = Certificate.objects.get(holder=completed()[0])
+    if spoil != "no file yet":
+        files.store_pdf(certificate, services.issuer_settings())
+    before = certificate.pdf.name
+    if spoil == "an older template":
+        Certificate.objects.filter(pk=certificate.pk).update(pdf_version="old")
+        certificate.refresh_from_db()
+    elif spoil == "the file went missing":
+        Path(certificate.pdf.path).unlink()
+    pdf = services.certificate_pdf(certificate=certificate, user=certificate.holder)
+    assert pdf.name != before and pdf.storage.exists(pdf.name)
+    with pdf.open("rb") as handle:
+        assert handle.read().startswith(b"%PDF")
+    certificate.refresh_from_db()
+    assert certificate.pdf.name == pdf.name and certificate.pdf_version == rendering.template_version()
+
+
+def test_only_the_holders_own_download_closes_the_download_again_notice(completed, world):
+    certificate = Certificate.objects.get(holder=completed()[0])
+    Certificate.objects.filter(pk=certificate.pk).update(reissued_at=timezone.now())
+    certificate.refresh_from_db()
+    services.certificate_pdf(certificate=certificate, user=world.trainer)
+    certificate.refresh_from_db()
+    assert certificate.awaits_download
+    services.certificate_pdf(certificate=certificate, user=certificate.holder)
+    certificate.refresh_from_db()
+    assert not certificate.awaits_download

@@ -18,6 +18,7 @@ from stats.models import (
     ProfileCount,
     ResidentCount,
 )
+from stats.selectors import StatsQuery
 from tests import factories
 from tests.factories import MembershipFactory, UserFactory, VillageFactory, correct_answers
 from tests.stats.conftest import at, award, mark, session
@@ -234,6 +235,42 @@ def test_with_a_worker_a_change_enqueues_one_refresh(world, settings, django_cap
         services.membership_add(group=world.group_a, user=world.loner, acting_user=world.leader_a)
     assert freshness(world.commune_x).changed_at is None
     assert attained(world.commune_x, code="2.6") == 1
+
+
+# Reading fresh numbers --------------------------------------------------------------------------------
+
+
+def test_without_a_worker_reading_recomputes_the_changed_communes_it_reads_and_no_other(world, settings):
+    settings.STATS_REFRESH = "on_view"
+    refresh(world.commune_x, world.commune_y)
+    award(world.resident_a, "2.6", 2, at(1))
+    award(world.resident_c, "2.6", 2, at(1))
+    stats._note_changes([world.commune_x.pk, world.commune_y.pk])
+    fresh = stats.refresh_if_stale(query=StatsQuery(commune_ids=None, commune=world.commune_x))
+    assert not fresh.changed_since and not fresh.missing and fresh.computed_at is not None
+    assert attained(world.commune_x, code="2.6") == 1 and freshness(world.commune_x).changed_at is None
+    assert attained(world.commune_y, code="2.6") == 0 and freshness(world.commune_y).changed_at is not None
+    fresh = stats.refresh_if_stale(query=StatsQuery(commune_ids=frozenset({world.commune_y.pk})))
+    assert not fresh.changed_since and attained(world.commune_y, code="2.6") == 1
+
+
+def test_without_a_worker_reading_computes_communes_never_computed(world, settings):
+    settings.STATS_REFRESH = "on_view"
+    award(world.resident_c, "2.6", 2, at(1))
+    fresh = stats.refresh_if_stale(query=StatsQuery(commune_ids=frozenset({world.commune_y.pk})))
+    assert not fresh.missing and attained(world.commune_y, code="2.6") == 1
+    assert not CommuneFreshness.objects.filter(commune=world.commune_x, refreshed_at__isnull=False).exists()
+
+
+def test_with_a_worker_reading_leaves_the_numbers_as_they_are_and_says_so(world, settings):
+    settings.STATS_REFRESH = "task"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # no worker yet
+    refresh(world.commune_x)
+    award(world.resident_a, "2.6", 2, at(1))
+    stats._note_changes([world.commune_x.pk])
+    fresh = stats.refresh_if_stale(query=StatsQuery(commune_ids=frozenset({world.commune_x.pk})))
+    assert fresh.changed_since and fresh.computed_at is not None
+    assert attained(world.commune_x, code="2.6") == 0
 
 
 def test_the_demo_progress_history_is_counted(world, course):
