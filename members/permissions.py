@@ -18,7 +18,16 @@ from dataclasses import dataclass, replace
 from django.db.models import Q, QuerySet
 
 from courses import permissions as content_permissions
-from members.models import Commune, CommunityGroup, GroupInvitation, Membership, StaffScope, User, Village
+from members.models import (
+    Commune,
+    CommunityGroup,
+    GroupInvitation,
+    Membership,
+    Session,
+    StaffScope,
+    User,
+    Village,
+)
 
 _CACHE_ATTRIBUTE = "_hocso_scope"
 
@@ -119,6 +128,18 @@ def groups_visible_to(user: User) -> QuerySet[CommunityGroup]:
 def can_manage_group(user: User, group: CommunityGroup) -> bool:
     scope = scope_of(user)
     return scope.province or group.commune_id in scope.commune_ids or group.pk in scope.led_group_ids
+
+
+# Sessions ----------------------------------------------------------------------------------------
+
+
+def sessions_visible_to(user: User) -> QuerySet[Session]:
+    """The meetings of the groups ``user`` sees: members their group's, leaders and staff in scope."""
+    return Session.objects.filter(group__in=groups_visible_to(user)).select_related("group")
+
+
+def can_view_session(user: User, session: Session) -> bool:
+    return sessions_visible_to(user).filter(pk=session.pk).exists()
 
 
 # People ------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from members.models import (
     User,
     counted_in_statistics,
 )
+from members.selectors.attendance import current_marks
 from stats import selectors
 from stats.models import (
     ActivityCount,
@@ -271,7 +272,7 @@ class _Facts:
     started: set[int]  # enrolments with at least one lesson done
     certified: set[tuple[int, int]]  # (person, course) with a valid certificate
     sessions: list[tuple[int, int, datetime.datetime]]  # (session, group, starts at)
-    marks: list[tuple[int, int, str, datetime.datetime, str]]  # (session, person, status, recorded, uuid)
+    marks: list  # named rows: session_id, member_id, status, recorded_at, uuid
     next_opening_at: datetime.datetime | None  # when the first session not held yet opens
 
     @classmethod
@@ -312,7 +313,7 @@ class _Facts:
             sessions=list(held.values_list("pk", "group_id", "starts_at")),
             marks=list(
                 AttendanceMark.objects.filter(session__in=held).values_list(
-                    "session_id", "member_id", "status", "recorded_at", "uuid"
+                    "session_id", "member_id", "status", "recorded_at", "uuid", named=True
                 )
             ),
             next_opening_at=upcoming.opens_at if upcoming else None,
@@ -414,17 +415,6 @@ def _funnel_rows(facts: _Facts) -> dict[tuple, tuple]:
     return {key: tuple(total) for key, total in counts.items()}
 
 
-def _current_marks(marks) -> dict[tuple[int, int], str]:
-    """The rule of members.selectors.current_statuses: latest recorded wins, ties to the greater UUID."""
-    best: dict[tuple[int, int], tuple] = {}
-    for session_id, person, status, recorded_at, uuid in marks:
-        key = (session_id, person)
-        candidate = (recorded_at, str(uuid), status)
-        if key not in best or candidate[:2] > best[key][:2]:
-            best[key] = candidate
-    return {key: value[2] for key, value in best.items()}
-
-
 def _activity_rows(facts: _Facts) -> dict[tuple, tuple]:
     month_of_session = {}
     counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -432,8 +422,8 @@ def _activity_rows(facts: _Facts) -> dict[tuple, tuple]:
         key = (group_id, month_of(starts_at))
         month_of_session[session_id] = key
         counts[key][0] += 1
-    for (session_id, _person), status in _current_marks(facts.marks).items():
+    for (session_id, _person), mark in current_marks(facts.marks).items():
         total = counts[month_of_session[session_id]]
         total[1] += 1
-        total[2] += status in ATTENDED
+        total[2] += mark.status in ATTENDED
     return {key: tuple(total) for key, total in counts.items()}

@@ -28,10 +28,6 @@ from members.selectors import current_statuses
 from members.services.attendance import MarkInput, SessionInput, attendance_sync
 
 
-def sessions_visible_to(user):
-    return Session.objects.filter(group__in=permissions.groups_visible_to(user)).select_related("group")
-
-
 class UtcDateTimeField(IsoDateTimeField):
     """An ISO 8601 instant in the plausible years (members.dates), turned into UTC before it reaches
     the database: PostgreSQL refuses offsets beyond ±15:59 that Python accepts."""
@@ -70,7 +66,7 @@ class SessionViewSet(
     filterset_class = SessionFilter
 
     def get_queryset(self):
-        return sessions_visible_to(self.request.user)
+        return permissions.sessions_visible_to(self.request.user)
 
     @extend_schema(request=SessionInputSerializer, responses={201: SessionSerializer})
     def create(self, request):

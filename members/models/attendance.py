@@ -3,7 +3,7 @@
 Every mark a phone sends is kept, identified by the UUID the phone gave it. The current status of a
 member at a session is derived by one rule, the same whatever order the marks arrived in: the mark with the
 latest ``recorded_at`` (the phone's clock, across all devices) wins, and a tie goes to the greater
-UUID (``members.selectors.current_statuses``).
+UUID (``members.selectors.attendance.mark_order_key``).
 """
 
 import datetime

@@ -21,6 +21,7 @@ from members.models import (
     StaffScope,
     User,
 )
+from members.selectors.attendance import current_marks
 
 
 @dataclass(frozen=True)
@@ -62,19 +63,15 @@ def consent_record(person: User) -> ConsentRecord:
 
 
 def attendance_lines(person: User) -> list[AttendanceLine]:
-    """One line per group: the person's current status at each session (latest recorded wins, ties
-    to the greater UUID: the rule of ``members.selectors.current_statuses``), counted by status."""
-    best: dict[int, tuple] = {}
+    """One line per group: the person's current status at each session (``current_marks``), counted
+    by status."""
     marks = AttendanceMark.objects.filter(member=person).values_list(
-        "session_id", "session__group__name", "status", "recorded_at", "uuid"
+        "session_id", "member_id", "session__group__name", "status", "recorded_at", "uuid", named=True
     )
-    for session_id, group_name, status, recorded_at, uuid in marks:
-        candidate = (recorded_at, str(uuid), status, group_name)
-        if session_id not in best or candidate[:2] > best[session_id][:2]:
-            best[session_id] = candidate
     lines: dict[str, AttendanceLine] = {}
-    for _recorded, _uuid, status, group_name in best.values():
-        lines.setdefault(group_name, AttendanceLine(group_name)).counts[status] += 1
+    for mark in current_marks(marks).values():
+        group_name = mark.session__group__name
+        lines.setdefault(group_name, AttendanceLine(group_name)).counts[mark.status] += 1
     return sorted(lines.values(), key=lambda line: line.group_name)
 
 

@@ -79,6 +79,30 @@ class SyncResult:
         return counts
 
 
+@dataclass(frozen=True)
+class _Stamp:
+    """What every row a request inserts carries: the request's clock reading and its user.
+
+    Two requests may insert the same rows at once (a phone retrying a batch still being processed,
+    a session planned offline sent by both phones): ``bulk_create(ignore_conflicts=True)`` lets the
+    unique UUID decide, but does not say whose row was stored. Read back, a row bearing this request's
+    stamp is its own; one bearing another was stored by the other request, and is a duplicate here.
+    """
+
+    now: datetime.datetime
+    user: User
+
+    def is_on(self, session: Session) -> bool:
+        return (session.created_at, session.created_by_id) == (self.now, self.user.pk)
+
+    def marks_bearing_it(self, uuids: list[uuid.UUID]) -> set[uuid.UUID]:
+        return set(
+            AttendanceMark.objects.filter(
+                uuid__in=uuids, received_at=self.now, recorded_by=self.user
+            ).values_list("uuid", flat=True)
+        )
+
+
 @transaction.atomic
 def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[MarkInput]) -> SyncResult:
     """Record a batch. Sessions first (new ones are created), then the marks that point at them."""
@@ -88,8 +112,21 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
     wanted = {s.uuid for s in sessions} | {m.session_uuid for m in marks}
     known = {s.uuid: s for s in Session.objects.filter(uuid__in=wanted).select_related("group")}
     groups = {g.code: g for g in CommunityGroup.objects.filter(code__in={s.group_code for s in sessions})}
+    stamp = _Stamp(timezone.now(), user)
 
-    now = timezone.now()
+    new_sessions = _judge_sessions(stamp, sessions, known, groups, result)
+    created = _store_sessions(stamp, new_sessions, known, result) if new_sessions else 0
+    to_insert = _judge_marks(stamp, marks, known, result)
+    if to_insert:
+        _store_marks(stamp, to_insert, result)
+    _record(stamp, result, created, new_sessions, to_insert)
+    return result
+
+
+def _judge_sessions(
+    stamp: _Stamp, sessions: list[SessionInput], known: dict, groups: dict, result: SyncResult
+) -> dict[uuid.UUID, Session]:
+    """An outcome for each session sent (in ``result``), and the new ones to insert, by UUID."""
     new_sessions: dict[uuid.UUID, Session] = {}
     for item in sessions:
         group = groups.get(item.group_code)
@@ -101,7 +138,7 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
             )
         elif group is None:
             outcome = Outcome(item.uuid, "rejected", "unknown_group")
-        elif not permissions.can_record_attendance(user, group):
+        elif not permissions.can_record_attendance(stamp.user, group):
             outcome = Outcome(item.uuid, "rejected", "not_allowed")
         elif not dates.is_plausible(item.starts_at):
             outcome = Outcome(item.uuid, "rejected", "bad_time")
@@ -112,34 +149,48 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
                 starts_at=item.starts_at,
                 topic=item.topic[:200],
                 place=item.place[:150],
-                created_by=user,
-                created_at=now,
+                created_by=stamp.user,
+                created_at=stamp.now,
             )
             outcome = Outcome(item.uuid, "accepted")
         result.sessions.append(outcome)
-    created = 0
-    if new_sessions:
-        # A session planned offline may arrive twice at once (two retries): the unique UUID decides,
-        # and only the request whose row was stored says "accepted". Inserting in UUID order keeps
-        # two requests with overlapping rows from deadlocking each other.
-        Session.objects.bulk_create(
-            sorted(new_sessions.values(), key=lambda s: s.uuid), ignore_conflicts=True
-        )
-        stored = {
-            s.uuid: s for s in Session.objects.filter(uuid__in=list(new_sessions)).select_related("group")
-        }
-        known.update(stored)
-        for outcome in result.sessions:
-            if outcome.outcome != "accepted":
-                continue
-            row = stored[outcome.uuid]
-            if (row.created_at, row.created_by_id) == (now, user.pk):
-                created += 1
-            elif row.group_id == new_sessions[outcome.uuid].group_id:
-                outcome.outcome = "duplicate"
-            else:
-                outcome.outcome, outcome.reason = "rejected", "session_conflict"
+    return new_sessions
 
+
+def _store_sessions(
+    stamp: _Stamp, new_sessions: dict[uuid.UUID, Session], known: dict, result: SyncResult
+) -> int:
+    """Insert the new sessions and add them to ``known``; returns how many this request created.
+
+    A session planned offline may arrive twice at once (two retries): the unique UUID decides, and
+    only the request whose row was stored (``_Stamp``) says "accepted"; the other says "duplicate",
+    or "session_conflict" if it named another group. Inserting in UUID order keeps two requests with
+    overlapping rows from deadlocking each other.
+    """
+    Session.objects.bulk_create(sorted(new_sessions.values(), key=lambda s: s.uuid), ignore_conflicts=True)
+    stored = {s.uuid: s for s in Session.objects.filter(uuid__in=list(new_sessions)).select_related("group")}
+    known.update(stored)
+    created = 0
+    for outcome in result.sessions:
+        if outcome.outcome != "accepted":
+            continue
+        row = stored[outcome.uuid]
+        if stamp.is_on(row):
+            created += 1
+        elif row.group_id == new_sessions[outcome.uuid].group_id:
+            outcome.outcome = "duplicate"
+        else:
+            outcome.outcome, outcome.reason = "rejected", "session_conflict"
+    return created
+
+
+def _judge_marks(
+    stamp: _Stamp, marks: list[MarkInput], known: dict, result: SyncResult
+) -> list[AttendanceMark]:
+    """An outcome for each mark sent (in ``result``), and the new ones to insert.
+
+    A mark already stored, or twice in the batch, is a duplicate; one ``_refusal`` names is rejected.
+    """
     roster: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = {}
     for group_id, user_id, joined, left in Membership.objects.filter(
         group_id__in={s.group_id for s in known.values()}, user_id__in={m.member_id for m in marks}
@@ -157,7 +208,7 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
         if mark.uuid in already or mark.uuid in seen:
             result.marks.append(Outcome(mark.uuid, "duplicate"))
             continue
-        reason = _refusal(user, mark, session, roster, allowed, now)
+        reason = _refusal(stamp.user, mark, session, roster, allowed, stamp.now)
         if reason:
             result.marks.append(Outcome(mark.uuid, "rejected", reason))
             continue
@@ -169,29 +220,39 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
                 member_id=mark.member_id,
                 status=mark.status,
                 recorded_at=mark.recorded_at,
-                received_at=now,
-                recorded_by=user,
+                received_at=stamp.now,
+                recorded_by=stamp.user,
                 device_id=mark.device_id[:64],
             )
         )
         result.marks.append(Outcome(mark.uuid, "accepted"))
-    if to_insert:
-        AttendanceMark.objects.bulk_create(sorted(to_insert, key=lambda m: m.uuid), ignore_conflicts=True)
-        # Another request with the same marks may have inserted some first: those are duplicates here.
-        ours = set(
-            AttendanceMark.objects.filter(
-                uuid__in=[m.uuid for m in to_insert], received_at=now, recorded_by=user
-            ).values_list("uuid", flat=True)
-        )
-        for outcome in result.marks:
-            if outcome.outcome == "accepted" and outcome.uuid not in ours:
-                outcome.outcome = "duplicate"
+    return to_insert
+
+
+def _store_marks(stamp: _Stamp, to_insert: list[AttendanceMark], result: SyncResult) -> None:
+    """Insert the accepted marks (in UUID order, as sessions); a mark another request stored first
+    (it does not bear this request's ``_Stamp``) is a duplicate here."""
+    AttendanceMark.objects.bulk_create(sorted(to_insert, key=lambda m: m.uuid), ignore_conflicts=True)
+    ours = stamp.marks_bearing_it([m.uuid for m in to_insert])
+    for outcome in result.marks:
+        if outcome.outcome == "accepted" and outcome.uuid not in ours:
+            outcome.outcome = "duplicate"
+
+
+def _record(
+    stamp: _Stamp,
+    result: SyncResult,
+    created: int,
+    new_sessions: dict[uuid.UUID, Session],
+    to_insert: list[AttendanceMark],
+) -> None:
+    """The audit event for a batch that did anything, and the statistics of the communes it touched."""
     counts = result.counts()
     if any(counts.values()) or created:
         audit_record(
-            actor=user,
+            actor=stamp.user,
             action=AuditEvent.Action.ATTENDANCE_SYNC,
-            target=user,
+            target=stamp.user,
             changes={"sessions_created": [0, created], **{k: [0, v] for k, v in counts.items()}},
         )
     if created or counts.get("accepted"):
@@ -199,7 +260,6 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
             {s.group.commune_id for s in new_sessions.values()}
             | {m.session.group.commune_id for m in to_insert}
         )
-    return result
 
 
 def _refusal(user, mark: MarkInput, session, roster, allowed, now) -> str:

@@ -5,6 +5,29 @@
 (function () {
   "use strict";
 
+  // The current-attendance rule, mirroring members/selectors/attendance.py (mark_order_key and
+  // current_marks): the mark recorded latest counts, a tie goes to the greater UUID (as text), so
+  // that the phone shows what the server will count once everything is sent. recorded_at is compared
+  // as an instant (the phone writes milliseconds; the server keeps microseconds, never needed here).
+  // tests/browser/test_leader_rule.py holds the two to the same answers.
+  function isLater(a, b) {
+    const at = Date.parse(a.recorded_at);
+    const bt = Date.parse(b.recorded_at);
+    if (at !== bt) return at > bt;
+    return String(a.uuid).toLowerCase() > String(b.uuid).toLowerCase();
+  }
+
+  // The mark that counts for each member, whatever the order of ``marks`` (all of one session).
+  function currentMarks(marks) {
+    const current = new Map();
+    for (const mark of marks) {
+      const best = current.get(mark.member);
+      if (!best || isLater(mark, best)) current.set(mark.member, mark);
+    }
+    return current;
+  }
+  self.HocSoAttendance = { isLater, currentMarks };
+
   const O = self.HocSoOutbox;
   if (!O || !("indexedDB" in self) || !self.crypto) return;
 
@@ -302,13 +325,12 @@
 
     renderers.push(async () => {
       const view = await O.view(session);
-      const latest = new Map();
-      const result = new Map();
-      // Marks still on the phone always count; sent ones count if newer than this page.
-      for (const mark of view.sent) if (Date.parse(mark.recorded_at) >= rendered) latest.set(mark.member, mark);
-      for (const mark of view.waiting) latest.set(mark.member, mark);
-      const all = [...view.sent, ...view.waiting, ...view.rejected];
-      for (const mark of all.sort((a, b) => (a.recorded_at < b.recorded_at ? -1 : 1))) result.set(mark.member, mark);
+      // Marks still on the phone count, and sent ones newer than this page (older ones
+      // are in the page already, as the server counted them).
+      const fresh = view.sent.filter((mark) => Date.parse(mark.recorded_at) >= rendered);
+      const latest = currentMarks([...fresh, ...view.waiting]);
+      // The line under each name tells what became of this phone's current mark, refused ones too.
+      const result = currentMarks([...view.sent, ...view.waiting, ...view.rejected]);
       for (const [member, person] of people) {
         if (person.unsaved) continue;
         const mark = latest.get(member);

@@ -10,7 +10,7 @@ key reused with another body (422). (A copy still in flight, 409, needs a second
 test_sync_concurrency.py on PostgreSQL.) After every schedule:
 
 (a) every mark made exists exactly once, as it was made;
-(b) the current statuses are the reference rule: latest recorded_at, ties to the greater UUID;
+(b) the current statuses are those of the one rule, ``current_marks``, applied to the marks as made;
 (c) the final state equals that of the same marks delivered in a canonical order to a fresh state;
 (d) each mark was "accepted" by exactly one response and "duplicate" in every other one.
 
@@ -32,6 +32,7 @@ from api.idempotency import _hash
 from api.models import IdempotencyRecord
 from members.models import AttendanceMark, Membership, Session
 from members.selectors import current_statuses
+from members.selectors.attendance import current_marks
 from members.services.attendance import attendance_sync
 from tests.api.conftest import sync_inputs
 
@@ -246,8 +247,18 @@ def snapshot(sessions) -> tuple[dict, dict]:
     return kept, current
 
 
+@dataclass(frozen=True)
+class Made:
+    """A mark as the phone made it, in the shape ``current_marks`` reads."""
+
+    session_id: uuid.UUID
+    member_id: int
+    recorded_at: datetime.datetime
+    uuid: uuid.UUID
+
+
 def expected_state(setup: Setup, sessions, marks: list[MarkSpec]) -> tuple[dict, dict]:
-    kept, best = {}, {}
+    kept, made = {}, []
     for mark in marks:
         when = recorded_at(setup, mark)
         member = setup.members[mark.member].pk
@@ -259,11 +270,10 @@ def expected_state(setup: Setup, sessions, marks: list[MarkSpec]) -> tuple[dict,
             setup.devices[mark.device].pk,
             f"may-{mark.device}",
         )
-        key = (sessions[mark.session], member)
-        # The written rule: the latest recorded_at wins, a tie goes to the greater UUID (as text).
-        if key not in best or (when, str(mark.uuid)) > best[key][0]:
-            best[key] = ((when, str(mark.uuid)), mark.uuid)
-    return kept, {key: value[1] for key, value in best.items()}
+        made.append(Made(sessions[mark.session], member, when, mark.uuid))
+    # The rule in its one home (itself held to the written rule in tests/members/test_attendance_rule.py),
+    # applied to the marks as made: the server must agree with it after any schedule.
+    return kept, {key: mark.uuid for key, mark in current_marks(made).items()}
 
 
 # The property -----------------------------------------------------------------------------------
@@ -356,7 +366,7 @@ def test_any_schedule_of_losses_retries_and_reorderings_converges(setup, data):
         # (d) across all responses: each mark and each session accepted exactly once.
         assert log.accepted == {mark.uuid: 1 for mark in marks}
         assert log.session_accepted == dict.fromkeys({sessions[m.session] for m in marks}, 1)
-        # (a) and (b): every mark once, as made; the current statuses by the written rule.
+        # (a) and (b): every mark once, as made; the current statuses by the one rule.
         final = snapshot(sessions)
         expected = expected_state(setup, sessions, marks)
         assert final[0] == expected[0]

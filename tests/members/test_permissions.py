@@ -2,9 +2,10 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from members import permissions
-from members.models import Commune
+from members.models import Commune, Session
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,19 @@ def test_who_may_change_a_persons_record(world):
     assert permissions.can_view_member(w.officer_x, w.resident_c)
     assert not permissions.can_change_record_of(w.officer_x, w.resident_c)
     assert permissions.can_change_record_of(w.officer_y, w.resident_c)
+
+
+def test_sessions_are_seen_with_their_group_and_the_object_check_agrees(world):
+    starts = timezone.now()
+    sessions = {
+        group: Session.objects.create(group=group, starts_at=starts, topic="VNeID")
+        for group in (world.group_a, world.group_b, world.group_c)
+    }
+    for name, user in world.personas().items():
+        user = user or AnonymousUser()
+        visible = ids(permissions.sessions_visible_to(user))
+        assert visible == {sessions[group].pk for group in permissions.groups_visible_to(user)}, name
+        for session in sessions.values():
+            assert permissions.can_view_session(user, session) == (session.pk in visible), name
+    assert ids(permissions.sessions_visible_to(world.resident_a)) == {sessions[world.group_a].pk}
+    assert ids(permissions.sessions_visible_to(world.officer_y)) == {sessions[world.group_c].pk}
