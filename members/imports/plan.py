@@ -71,21 +71,6 @@ class Row:
 
 
 @dataclass
-class Territory:
-    """The communes whose rows the importing person may write: ``None`` means the whole province
-    (``members.permissions.import_territory``)."""
-
-    commune_ids: frozenset[int] | None
-
-    @classmethod
-    def of(cls, user: User) -> "Territory":
-        return cls(permissions.import_territory(user))
-
-    def covers(self, commune_id: int | None) -> bool:
-        return self.commune_ids is None or commune_id in self.commune_ids
-
-
-@dataclass
 class Plan:
     kind: str
     table: Table
@@ -204,7 +189,8 @@ def digest(plan: Plan) -> str:
 
 
 def build_plan(*, table: Table, kind: str, user: User) -> Plan:
-    """What importing ``table`` as ``user`` would do (their territory and reach decide)."""
+    """What importing ``table`` as ``user`` would do: rows of the communes they manage, about the
+    people they reach (``members.permissions.can_import`` says which rule decides what)."""
     checker = _GroupsChecker if kind == ImportBatch.Kind.GROUPS else _MembersChecker
     return checker(table, kind, user).run()
 
@@ -230,7 +216,6 @@ class _Checker:
         self.table = table
         self.kind = kind
         self.user = user
-        self.territory = Territory.of(user)
         self.columns = C.COLUMNS[kind]
         self.today = timezone.localdate()
         self.rows = [self._row(number, cells) for number, cells in table.rows]
@@ -307,7 +292,7 @@ class _Checker:
                 % {"code": code},
             )
             return None
-        if not self.territory.covers(commune.pk):
+        if not permissions.can_manage_commune(self.user, commune.pk):
             self.problem(
                 row,
                 C.COMMUNE.key,
@@ -619,8 +604,6 @@ class _MembersChecker(_Checker):
         """The ids of the people in the file whom the importing person may manage at all
         (``members.permissions.members_managed_by``), in one query per chunk."""
         ids = [person.pk for person in people.values()]
-        if self.territory.commune_ids is None:
-            return set(ids)
         managed = permissions.members_managed_by(self.user)
 
         def load(chunk):
