@@ -30,7 +30,7 @@ from members import permissions
 from members.exports import safe_cell
 from members.imports import MAX_BYTES, MAX_ROWS, Action, FileProblem
 from members.imports import columns as C
-from members.imports.files import not_a_list_message, too_large_message
+from members.imports.limits import not_a_list_message, too_large_message
 from members.imports.samples import Example, column_notes, template_file
 from members.models import CommunityGroup, ImportBatch
 from members.services.imports import import_batch_commit, import_batch_create, import_batch_preview

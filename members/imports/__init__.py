@@ -37,7 +37,8 @@ checking again inside the transaction (``check_batch``), importing nothing the p
 
 from django.utils.translation import gettext as _
 
-from members.imports.files import MAX_BYTES, MAX_ROWS, FileProblem, read_kept, read_table, read_upload
+from members.imports.files import read_kept, read_table, read_upload
+from members.imports.limits import MAX_BYTES, MAX_ROWS, FileProblem
 from members.imports.plan import Action, Plan, Problem, Row, build_plan
 from members.models import ImportBatch, User
 

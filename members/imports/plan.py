@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from members import permissions
 from members.imports import columns as C
-from members.imports.files import FORMULA, MARKS, MERGED, Table
+from members.imports.files import Table
+from members.imports.xlsx import FORMULA, MARKS, MERGED
 from members.models import Commune, CommunityGroup, ImportBatch, Membership, User, Village
 
 # Values per IN (...) list: well under SQLite's 32,766 and PostgreSQL's 65,535 query parameters, so
@@ -67,7 +68,7 @@ class Row:
     changes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    # column key → why the cell reads as empty (``files.MERGED``, ``files.FORMULA``)
+    # column key → why the cell reads as empty (``xlsx.MERGED``, ``xlsx.FORMULA``)
     marks: dict[str, str] = field(default_factory=dict)
 
 
