@@ -30,9 +30,9 @@ from members import permissions
 from members.exports import safe_cell
 from members.imports import MAX_BYTES, MAX_ROWS, Action, FileProblem
 from members.imports import columns as C
-from members.imports.files import not_a_list_message, too_large_message
+from members.imports.limits import not_a_list_message, too_large_message
 from members.imports.samples import Example, column_notes, template_file
-from members.models import CommunityGroup, ImportBatch, Village
+from members.models import CommunityGroup, ImportBatch
 from members.services.imports import import_batch_commit, import_batch_create, import_batch_preview
 
 ROWS_PER_PAGE = 200
@@ -105,7 +105,7 @@ class ImportStartView(_ImportMixin, FormView):
         context["max_mb"] = MAX_BYTES // (1024 * 1024)
         context["max_rows"] = MAX_ROWS
         context["recent"] = ImportBatch.objects.filter(uploaded_by=self.request.user).defer("content")[:10]
-        context["province"] = permissions.import_territory(self.request.user) is None
+        context["province"] = permissions.is_provincial(self.request.user)
         return context
 
     def form_valid(self, form):
@@ -267,16 +267,14 @@ class ImportTemplateView(_ImportMixin, View):
 
     def _example(self) -> Example:
         """An example row from the user's own commune, so that the template reads like their list."""
-        territory = permissions.import_territory(self.request.user)
-        groups = CommunityGroup.objects.select_related("commune", "village").order_by("code")
-        if territory is not None:
-            groups = groups.filter(commune_id__in=territory)
-        group = groups.filter(village__isnull=False).first()
+        user = self.request.user
+        groups = CommunityGroup.objects.filter(
+            commune__in=permissions.communes_managed_by(user), village__isnull=False
+        )
+        group = groups.select_related("commune", "village").order_by("code").first()
         if group is None:
-            village = Village.objects.select_related("commune").order_by("commune__code", "name")
-            if territory is not None:
-                village = village.filter(commune_id__in=territory)
-            place = village.first()
+            villages = permissions.villages_managed_by(user).select_related("commune")
+            place = villages.order_by("commune__code", "name").first()
             code = place.commune.code if place else "01477"
             return Example(
                 code, place.name if place else "Bản Giốc", f"{code}-001", "Tổ công nghệ số cộng đồng"

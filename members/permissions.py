@@ -106,6 +106,13 @@ def communes_managed_by(user: User) -> QuerySet[Commune]:
     return Commune.objects.filter(id__in=scope.commune_ids)
 
 
+def can_manage_commune(user: User, commune_id: int) -> bool:
+    """The object check of ``communes_managed_by``, answered from the scope without a query (an
+    import asks it for every row)."""
+    scope = scope_of(user)
+    return scope.province or commune_id in scope.commune_ids
+
+
 # Groups ------------------------------------------------------------------------------------------
 
 
@@ -231,16 +238,12 @@ def statistics_commune_ids(user: User) -> frozenset[int] | None:
 
 def can_import(user: User) -> bool:
     """Import lists of groups and members: provincial trainers and administrators for the whole
-    province, commune officers for their communes. Group leaders sign neighbours up one by one."""
+    province, commune officers for their communes. Group leaders sign neighbours up one by one.
+
+    A row is imported into a commune ``user`` manages (``can_manage_commune``), about people they
+    reach (``members_managed_by``); it changes who someone is on record only where
+    ``can_change_record_of`` allows."""
     return scope_of(user).is_staff
-
-
-def import_territory(user: User) -> frozenset[int] | None:
-    """The ids of the communes whose rows ``user`` may import; ``None`` means the whole province."""
-    scope = scope_of(user)
-    if scope.province:
-        return None
-    return scope.commune_ids
 
 
 # Erasing a person's data -------------------------------------------------------------------------

@@ -20,12 +20,12 @@ Rules that follow from the law and from the people who use it:
   village moves to another commune is an update that the preview points out.
 - All or nothing: one problem anywhere and nothing is written. Importing the same file twice
   changes nothing the second time.
-- A commune officer imports rows of their commune, about people they reach
-  (``members.permissions.members_managed_by``). Someone registered in another commune who joined one
-  of the officer's groups may be added to the officer's groups, as HọcSố has them: a different name
-  or year of birth is a problem on that row, and their village is left as it is (a note says so).
-  Renaming or moving them is for their own commune's officer or a trainer
-  (``members.permissions.can_change_record_of``).
+- A commune officer imports rows of their commune (``members.permissions.can_manage_commune``),
+  about people they reach (``members.permissions.members_managed_by``). Someone registered in
+  another commune who joined one of the officer's groups may be added to the officer's groups, as
+  HọcSố has them: a different name or year of birth is a problem on that row, and their village is
+  left as it is (a note says so). Renaming or moving them is for their own commune's officer or a
+  trainer (``members.permissions.can_change_record_of``).
 - Imported people get no password. They sign in once someone sets one for them (an administrator, in
   Settings → Users); sign-up refuses a number that already has an account.
 
@@ -37,7 +37,8 @@ checking again inside the transaction (``check_batch``), importing nothing the p
 
 from django.utils.translation import gettext as _
 
-from members.imports.files import MAX_BYTES, MAX_ROWS, FileProblem, read_kept, read_table, read_upload
+from members.imports.files import read_kept, read_table, read_upload
+from members.imports.limits import MAX_BYTES, MAX_ROWS, FileProblem
 from members.imports.plan import Action, Plan, Problem, Row, build_plan
 from members.models import ImportBatch, User
 
@@ -56,7 +57,7 @@ __all__ = [
 
 
 def check_file(*, content: bytes, file_name: str, kind: str, user: User) -> Plan:
-    """What importing this file would do, row by row, within ``user``'s territory. Writes nothing.
+    """What importing this file would do, row by row, as ``user`` may import it. Writes nothing.
 
     Raises ``FileProblem`` when the file as a whole cannot be read as a list of ``kind``.
     """

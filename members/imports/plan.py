@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from members import permissions
 from members.imports import columns as C
-from members.imports.files import FORMULA, MARKS, MERGED, Table
+from members.imports.files import Table
+from members.imports.xlsx import FORMULA, MARKS, MERGED
 from members.models import Commune, CommunityGroup, ImportBatch, Membership, User, Village
 
 # Values per IN (...) list: well under SQLite's 32,766 and PostgreSQL's 65,535 query parameters, so
@@ -66,23 +68,8 @@ class Row:
     changes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    # column key → why the cell reads as empty (``files.MERGED``, ``files.FORMULA``)
+    # column key → why the cell reads as empty (``xlsx.MERGED``, ``xlsx.FORMULA``)
     marks: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Territory:
-    """The communes whose rows the importing person may write: ``None`` means the whole province
-    (``members.permissions.import_territory``)."""
-
-    commune_ids: frozenset[int] | None
-
-    @classmethod
-    def of(cls, user: User) -> "Territory":
-        return cls(permissions.import_territory(user))
-
-    def covers(self, commune_id: int | None) -> bool:
-        return self.commune_ids is None or commune_id in self.commune_ids
 
 
 @dataclass
@@ -204,7 +191,8 @@ def digest(plan: Plan) -> str:
 
 
 def build_plan(*, table: Table, kind: str, user: User) -> Plan:
-    """What importing ``table`` as ``user`` would do (their territory and reach decide)."""
+    """What importing ``table`` as ``user`` would do: rows of the communes they manage, about the
+    people they reach (``members.permissions.can_import`` says which rule decides what)."""
     checker = _GroupsChecker if kind == ImportBatch.Kind.GROUPS else _MembersChecker
     return checker(table, kind, user).run()
 
@@ -224,14 +212,12 @@ def _commune_label(commune: Commune) -> str:
 
 
 class _Checker:
-    columns: tuple[C.Column, ...]
-
     def __init__(self, table: Table, kind: str, user: User):
         self.table = table
         self.kind = kind
         self.user = user
-        self.territory = Territory.of(user)
-        self.columns = C.COLUMNS[kind]
+        # column key → the column as this kind of file has it (a group code is optional in a members file)
+        self.columns = {column.key: column for column in C.COLUMNS[kind]}
         self.today = timezone.localdate()
         self.rows = [self._row(number, cells) for number, cells in table.rows]
         self.plan = Plan(kind, table, self.rows)
@@ -258,21 +244,22 @@ class _Checker:
     def problem(self, row: Row, key: str, message: str) -> None:
         row.problems.append(Problem(row.number, self.table.header_of(key), message))
 
-    def parse(self, row: Row, column: C.Column, parser: Callable[[str], Any]) -> Any:
-        """The cell's value; ``None`` when it is empty (a problem if required) or wrong (a problem)."""
-        text = row.values.get(column.key, "")
-        if column.key in row.marks:
+    def parse(self, row: Row, key: str, parser: Callable[[str], Any]) -> Any:
+        """The value of the cell in column ``key``; ``None`` when it is empty (a problem if the column
+        is required) or wrong (a problem)."""
+        text = row.values.get(key, "")
+        if key in row.marks:
             # Never read as a blank: a year of birth given by a formula must not vanish silently.
-            self.problem(row, column.key, self.mark_messages[row.marks[column.key]])
+            self.problem(row, key, self.mark_messages[row.marks[key]])
             return None
         if not text.strip():
-            if column.required:
-                self.problem(row, column.key, _("This cell is empty; it is required."))
+            if self.columns[key].required:
+                self.problem(row, key, _("This cell is empty; it is required."))
             return None
         try:
             return parser(text)
         except C.CellError as error:
-            self.problem(row, column.key, error.message)
+            self.problem(row, key, error.message)
             return None
 
     def run(self) -> Plan:
@@ -307,7 +294,7 @@ class _Checker:
                 % {"code": code},
             )
             return None
-        if not self.territory.covers(commune.pk):
+        if not permissions.can_manage_commune(self.user, commune.pk):
             self.problem(
                 row,
                 C.COMMUNE.key,
@@ -332,10 +319,10 @@ class _GroupsChecker(_Checker):
     def run(self) -> Plan:
         parsed = []
         for row in self.rows:
-            code = self.parse(row, C.COMMUNE, C.parse_commune_code)
-            village = self.parse(row, self.columns[1], lambda text: C.parse_text(text, max_length=100))
-            group_code = self.parse(row, C.GROUP_CODE, lambda text: C.parse_text(text, max_length=20))
-            name = self.parse(row, C.GROUP_NAME, lambda text: C.parse_text(text, max_length=150))
+            code = self.parse(row, C.COMMUNE.key, C.parse_commune_code)
+            village = self.parse(row, C.VILLAGE.key, partial(C.parse_text, max_length=100))
+            group_code = self.parse(row, C.GROUP_CODE.key, partial(C.parse_text, max_length=20))
+            name = self.parse(row, C.GROUP_NAME.key, partial(C.parse_text, max_length=150))
             parsed.append((row, code, village, group_code, name))
 
         communes = self.load_communes()
@@ -413,19 +400,55 @@ class _Person:
     village_id: int
 
 
+@dataclass
+class _Found:
+    """What the database holds about the places, groups and people a members file names, loaded in
+    bulk before any row is checked."""
+
+    communes: dict[str, Commune]
+    villages: dict[tuple[int, str], Village]
+    groups: dict[str, CommunityGroup]
+    people: dict[str, User]
+    memberships: dict[int, dict[int, Membership]]  # person id → group id → active membership
+    reached: set[int]  # the ids of the people the importing person manages
+    leaders: dict[int, tuple[str, str]]  # group id → (phone, full name) of its current leader
+    commune_by_id: dict[int, Commune] = field(init=False)
+    village_by_id: dict[int, Village] = field(init=False)
+    group_codes: dict[int, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.commune_by_id = {commune.pk: commune for commune in self.communes.values()}
+        self.village_by_id = {village.pk: village for village in self.villages.values()}
+        self.group_codes = {group.pk: group.code for group in self.groups.values()}
+
+
+@dataclass
+class _Seen:
+    """What the rows above said, for the rows below to agree with."""
+
+    people: dict[str, _Person] = field(default_factory=dict)  # phone → its first row
+    rows_by_key: dict[tuple[str, str], int] = field(default_factory=dict)  # (phone, group code) → row
+    leader_rows: dict[int, tuple[Row, str]] = field(default_factory=dict)  # group id → (row, phone)
+    roles: dict[tuple[str, int], str] = field(default_factory=dict)  # (phone, group id) → role
+
+
+@dataclass
+class _Checked:
+    """A row, its values, and the places and group they name as found (``None`` where not)."""
+
+    row: Row
+    values: dict[str, Any]
+    commune: Commune | None
+    village: Village | None
+    group: CommunityGroup | None
+
+
 class _MembersChecker(_Checker):
     """People by mobile number, memberships by (person, group). People are never removed from a
     group and never moved between groups; the villages and groups named must already exist."""
 
-    def run(self) -> Plan:
-        today = self.today
-
-        def birth_year(text: str) -> int:
-            return C.parse_birth_year(text, today=today)
-
-        def date(text: str) -> datetime.date:
-            return C.parse_date(text, today=today)
-
+    def __init__(self, table: Table, kind: str, user: User):
+        super().__init__(table, kind, user)
         # Translated once: the same few sentences describe thousands of rows.
         self.new_person = _("New person.")
         self.joins = _("Joins group %(code)s as %(role)s.")
@@ -435,30 +458,42 @@ class _MembersChecker(_Checker):
             "provincial trainer can change their name or year of birth. Write them as HọcSố has them "
             "(or leave the year empty) to add them to the group."
         )
-        parsed = []
-        for row in self.rows:
-            values = {
-                "phone": self.parse(row, C.PHONE, C.parse_phone),
-                "full_name": self.parse(row, C.FULL_NAME, C.parse_full_name),
-                "birth_year": self.parse(row, C.BIRTH_YEAR, birth_year),
-                "commune": self.parse(row, C.COMMUNE, C.parse_commune_code),
-                "village": self.parse(row, C.VILLAGE, lambda text: C.parse_text(text, max_length=100)),
-                "group": self.parse(row, self.columns[5], lambda text: C.parse_text(text, max_length=20)),
-                "role": self.parse(row, C.ROLE, C.parse_role),
-                "joined_on": self.parse(row, C.JOINED, date),
-                "consent": self.parse(row, C.CONSENT, C.parse_consent),
-            }
-            if values["consent"] is False:
-                self.problem(
-                    row,
-                    C.CONSENT.key,
-                    _(
-                        "This person has not agreed to HọcSố keeping their data (Law 91/2025/QH15). Ask "
-                        "for their consent and write Có, or remove the row."
-                    ),
-                )
-            parsed.append((row, values))
 
+    def run(self) -> Plan:
+        parsed = [(row, self._parse_row(row)) for row in self.rows]
+        found = self._load(parsed)
+        seen = _Seen()
+        checked = [self._check_row(row, values, found, seen) for row, values in parsed]
+        self._check_leaders_step_down(found, seen)
+        self._plan_rows(checked, found, seen)
+        return self.finish()
+
+    # Steps --------------------------------------------------------------------------------------
+
+    def _parse_row(self, row: Row) -> dict[str, Any]:
+        values = {
+            "phone": self.parse(row, C.PHONE.key, C.parse_phone),
+            "full_name": self.parse(row, C.FULL_NAME.key, C.parse_full_name),
+            "birth_year": self.parse(row, C.BIRTH_YEAR.key, partial(C.parse_birth_year, today=self.today)),
+            "commune": self.parse(row, C.COMMUNE.key, C.parse_commune_code),
+            "village": self.parse(row, C.VILLAGE.key, partial(C.parse_text, max_length=100)),
+            "group": self.parse(row, C.GROUP_CODE.key, partial(C.parse_text, max_length=20)),
+            "role": self.parse(row, C.ROLE.key, C.parse_role),
+            "joined_on": self.parse(row, C.JOINED.key, partial(C.parse_date, today=self.today)),
+            "consent": self.parse(row, C.CONSENT.key, C.parse_consent),
+        }
+        if values["consent"] is False:
+            self.problem(
+                row,
+                C.CONSENT.key,
+                _(
+                    "This person has not agreed to HọcSố keeping their data (Law 91/2025/QH15). Ask "
+                    "for their consent and write Có, or remove the row."
+                ),
+            )
+        return values
+
+    def _load(self, parsed: list[tuple[Row, dict[str, Any]]]) -> _Found:
         communes = self.load_communes()
         commune_ids = {communes[v["commune"]].pk for _row, v in parsed if v["commune"] in communes}
         villages = self.load_villages(commune_ids)
@@ -466,74 +501,37 @@ class _MembersChecker(_Checker):
         phones = {v["phone"] for _row, v in parsed if v["phone"]}
         people = self._load_people(phones)
         self.plan.numbers_looked_up, self.plan.numbers_found = len(phones), len(people)
-        memberships = self._load_memberships([person.pk for person in people.values()])
-        reached = self._reached(people)
-        leaders = self._load_leaders([group.pk for group in groups.values()])
-        commune_by_id = {commune.pk: commune for commune in communes.values()}
-        village_by_id = {village.pk: village for village in villages.values()}
+        return _Found(
+            communes,
+            villages,
+            groups,
+            people,
+            memberships=self._load_memberships([person.pk for person in people.values()]),
+            reached=self._reached(people),
+            leaders=self._load_leaders([group.pk for group in groups.values()]),
+        )
 
-        seen_people: dict[str, _Person] = {}
-        seen_keys: dict[tuple[str, str], int] = {}
-        leader_rows: dict[int, tuple[Row, str]] = {}  # group id → (row, phone) naming its leader
-        roles_in_file: dict[tuple[str, int], str] = {}
-        accepted = []
+    def _check_row(self, row: Row, v: dict[str, Any], found: _Found, seen: _Seen) -> _Checked:
+        commune = self.check_commune(row, v["commune"], found.communes)
+        village = self._check_village(row, commune, v["village"], found.villages)
+        group = self._check_group(row, commune, v["group"], found.groups)
+        if v["group"] is None:
+            for key, value in ((C.ROLE.key, v["role"]), (C.JOINED.key, v["joined_on"])):
+                if value is not None:
+                    self.problem(row, key, _("This needs a group: fill in the group code too."))
+        if v["phone"] is not None:
+            self._check_number(row, v, village, found, seen)
+            if group is not None and v["role"] is not None:
+                self._check_role(row, v, group, seen)
+        return _Checked(row, v, commune, village, group)
 
-        for row, v in parsed:
-            commune = self.check_commune(row, v["commune"], communes)
-            village = self._check_village(row, commune, v["village"], villages)
-            group = self._check_group(row, commune, v["group"], groups)
-            if v["group"] is None:
-                for key, label in ((C.ROLE.key, v["role"]), (C.JOINED.key, v["joined_on"])):
-                    if label is not None:
-                        self.problem(row, key, _("This needs a group: fill in the group code too."))
-            phone = v["phone"]
-            if phone is not None:
-                key = (phone, v["group"] or "")
-                if key in seen_keys:
-                    self.problem(
-                        row,
-                        C.PHONE.key,
-                        _("Rows %(first)d and %(row)d have the same mobile number and group: keep one.")
-                        % {"first": seen_keys[key], "row": row.number},
-                    )
-                else:
-                    seen_keys[key] = row.number
-                existing = people.get(phone)
-                if existing is not None and existing.pk not in reached:
-                    self.problem(
-                        row,
-                        C.PHONE.key,
-                        _(
-                            "This mobile number belongs to someone registered outside your commune. Ask "
-                            "a provincial trainer to import this row."
-                        ),
-                    )
-                elif existing is not None and not permissions.can_change_record_of(self.user, existing):
-                    self._check_record_kept(row, v, existing)
-                if village is not None and v["full_name"] is not None:
-                    self._check_same_person(row, phone, v, village, seen_people)
-            if group is not None and v["role"] == Membership.Role.LEADER and phone is not None:
-                if group.pk in leader_rows and leader_rows[group.pk][1] != phone:
-                    self.problem(
-                        row,
-                        C.ROLE.key,
-                        _("Row %(first)d already names a leader of group %(code)s: a group has one leader.")
-                        % {"first": leader_rows[group.pk][0].number, "code": group.code},
-                    )
-                else:
-                    leader_rows[group.pk] = (row, phone)
-            if group is not None and phone is not None and v["role"] is not None:
-                roles_in_file[(phone, group.pk)] = v["role"]
-            if not row.problems:
-                accepted.append((row, v, commune, village, group))
-
-        # A new leader needs the current one to step down in the same file.
-        codes = {group.pk: group.code for group in groups.values()}
-        for group_id, (row, phone) in leader_rows.items():
-            current = leaders.get(group_id)
+    def _check_leaders_step_down(self, found: _Found, seen: _Seen) -> None:
+        """A new leader needs the current one to step down in the same file."""
+        for group_id, (row, phone) in seen.leader_rows.items():
+            current = found.leaders.get(group_id)
             if current is None or current[0] == phone:
                 continue
-            if roles_in_file.get((current[0], group_id), Membership.Role.LEADER) == Membership.Role.LEADER:
+            if seen.roles.get((current[0], group_id), Membership.Role.LEADER) == Membership.Role.LEADER:
                 self.problem(
                     row,
                     C.ROLE.key,
@@ -541,26 +539,28 @@ class _MembersChecker(_Checker):
                         "Group %(code)s already has a leader, %(name)s. Make them Tổ phó or Thành viên in "
                         "this file (or in the admin) first."
                     )
-                    % {"code": codes[group_id], "name": current[1]},
+                    % {"code": found.group_codes[group_id], "name": current[1]},
                 )
 
+    def _plan_rows(self, checked: list[_Checked], found: _Found, seen: _Seen) -> None:
+        """What the rows without a problem create and change."""
         led_in_file: dict[str, set[str]] = {}
-        for group_id, (_row, phone) in leader_rows.items():
-            led_in_file.setdefault(phone, set()).add(codes[group_id])
-        for row, v, commune, village, group in accepted:
+        for group_id, (_row, phone) in seen.leader_rows.items():
+            led_in_file.setdefault(phone, set()).add(found.group_codes[group_id])
+        for item in checked:
+            row, v, group = item.row, item.values, item.group
             if row.problems:
                 continue
-            self._plan_person(row, v, commune, village, people, commune_by_id, village_by_id)
+            self._plan_person(row, v, item.commune, item.village, found)
             if group is not None:
-                self._plan_membership(row, v, group, people, memberships)
+                self._plan_membership(row, v, group, found)
                 if v["role"] == Membership.Role.LEADER:
-                    self._note_other_groups_led(row, v["phone"], group, people, memberships, led_in_file)
-        return self.finish()
+                    self._note_other_groups_led(row, v["phone"], group, found, led_in_file)
 
-    def _note_other_groups_led(self, row, phone, group, people, memberships, led_in_file) -> None:
+    def _note_other_groups_led(self, row, phone, group, found: _Found, led_in_file) -> None:
         """A leader of two groups is allowed, and rare enough to be pointed out."""
-        person = people.get(phone)
-        current = memberships.get(person.pk, {}) if person else {}
+        person = found.people.get(phone)
+        current = found.memberships.get(person.pk, {}) if person else {}
         other = {
             membership.group_code
             for membership in current.values()
@@ -619,14 +619,56 @@ class _MembersChecker(_Checker):
         """The ids of the people in the file whom the importing person may manage at all
         (``members.permissions.members_managed_by``), in one query per chunk."""
         ids = [person.pk for person in people.values()]
-        if self.territory.commune_ids is None:
-            return set(ids)
         managed = permissions.members_managed_by(self.user)
 
         def load(chunk):
             return managed.filter(pk__in=chunk).values_list("pk", flat=True)
 
         return set(_in_chunks(ids, load))
+
+    def _check_number(self, row, v, village, found: _Found, seen: _Seen) -> None:
+        """A mobile number once per group in the file, of someone the importing person reaches, the
+        same person on every row that gives it."""
+        phone = v["phone"]
+        key = (phone, v["group"] or "")
+        if key in seen.rows_by_key:
+            self.problem(
+                row,
+                C.PHONE.key,
+                _("Rows %(first)d and %(row)d have the same mobile number and group: keep one.")
+                % {"first": seen.rows_by_key[key], "row": row.number},
+            )
+        else:
+            seen.rows_by_key[key] = row.number
+        existing = found.people.get(phone)
+        if existing is not None and existing.pk not in found.reached:
+            self.problem(
+                row,
+                C.PHONE.key,
+                _(
+                    "This mobile number belongs to someone registered outside your commune. Ask "
+                    "a provincial trainer to import this row."
+                ),
+            )
+        elif existing is not None and not permissions.can_change_record_of(self.user, existing):
+            self._check_record_kept(row, v, existing)
+        if village is not None and v["full_name"] is not None:
+            self._check_same_person(row, phone, v, village, seen.people)
+
+    def _check_role(self, row, v, group, seen: _Seen) -> None:
+        """One leader per group in the file; the roles the file gives, for ``_check_leaders_step_down``."""
+        phone, role = v["phone"], v["role"]
+        if role == Membership.Role.LEADER:
+            if group.pk in seen.leader_rows and seen.leader_rows[group.pk][1] != phone:
+                self.problem(
+                    row,
+                    C.ROLE.key,
+                    _("Row %(first)d already names a leader of group %(code)s: a group has one leader.")
+                    % {"first": seen.leader_rows[group.pk][0].number, "code": group.code},
+                )
+            else:
+                seen.leader_rows[group.pk] = (row, phone)
+        seen.roles[(phone, group.pk)] = role
 
     def _check_record_kept(self, row, v, person) -> None:
         """Someone registered in another commune, in one of the officer's groups: the row may add
@@ -663,14 +705,14 @@ class _MembersChecker(_Checker):
         if group is None:
             self.problem(
                 row,
-                self.columns[5].key,
+                C.GROUP_CODE.key,
                 _("No group has the code %(code)s. Import the groups file first.") % {"code": code},
             )
             return None
         if commune is not None and group.commune_id != commune.pk:
             self.problem(
                 row,
-                self.columns[5].key,
+                C.GROUP_CODE.key,
                 _("Group %(code)s belongs to another commune than the one in this row.") % {"code": code},
             )
             return None
@@ -697,13 +739,14 @@ class _MembersChecker(_Checker):
 
     # Planning -----------------------------------------------------------------------------------
 
-    def _plan_person(self, row, v, commune, village, people, commune_by_id, village_by_id) -> None:
+    def _plan_person(self, row, v, commune, village, found: _Found) -> None:
         phone = v["phone"]
         plan = self.plan
         plan.commune_ids.add(commune.pk)
         if phone in plan.new_people or phone in plan.changed_people:
             return  # the person's first row planned them
-        existing = people.get(phone)
+        commune_by_id, village_by_id = found.commune_by_id, found.village_by_id
+        existing = found.people.get(phone)
         if existing is None:
             plan.new_people[phone] = User(
                 phone=phone,
@@ -763,10 +806,10 @@ class _MembersChecker(_Checker):
             plan.changed_people[phone] = (existing, changed)
             row.action = Action.UPDATE
 
-    def _plan_membership(self, row, v, group, people, memberships) -> None:
+    def _plan_membership(self, row, v, group, found: _Found) -> None:
         phone = v["phone"]
-        existing_person = people.get(phone)
-        current = memberships.get(existing_person.pk, {}).get(group.pk) if existing_person else None
+        existing_person = found.people.get(phone)
+        current = found.memberships.get(existing_person.pk, {}).get(group.pk) if existing_person else None
         role = v["role"]
         if current is None:
             role = role or Membership.Role.MEMBER

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from members import extensions
 from members.imports import FileProblem, check_batch, check_file
 from members.imports import columns as C
-from members.imports.files import MAX_BYTES
+from members.imports.limits import MAX_BYTES
 from members.imports.samples import Example, template_file
 from members.models import AuditEvent, CommunityGroup, ImportBatch, Membership, User, Village
 from members.services.imports import (

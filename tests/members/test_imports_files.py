@@ -8,15 +8,9 @@ import pytest
 from django.utils import translation
 
 from members.imports import FileProblem
-from members.imports.files import (
-    MAX_CELLS,
-    MAX_COLUMNS,
-    MAX_ELEMENTS,
-    MAX_LINES,
-    MAX_MERGED_CELLS,
-    MAX_SHARED_STRINGS,
-    read_upload,
-)
+from members.imports.files import read_upload
+from members.imports.limits import MAX_LINES
+from members.imports.xlsx import MAX_CELLS, MAX_COLUMNS, MAX_ELEMENTS, MAX_MERGED_CELLS, MAX_SHARED_STRINGS
 from tests.factories import CommunityGroupFactory
 from tests.members.test_imports import MEMBER_HEADERS, check, csv_file, member_row, xlsx_file
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from members.imports.files import MAX_BYTES, not_a_list_message, too_large_message
+from members.imports.limits import MAX_BYTES, not_a_list_message, too_large_message
 from members.models import AuditEvent, ImportBatch, Membership, User
 from tests.members.test_imports import GROUP_HEADERS, csv_file, member_row, three_people, xlsx_file
 

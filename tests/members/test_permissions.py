@@ -24,6 +24,17 @@ def test_everyone_sees_the_56_communes_but_only_staff_manage_them(world):
     assert permissions.communes_managed_by(world.trainer).count() == Commune.objects.count()
 
 
+def test_the_commune_object_check_agrees_with_the_list(world, django_assert_num_queries):
+    people = [world.resident_a, world.leader_a, world.officer_x, world.officer_y, world.trainer, world.admin]
+    communes = list(Commune.objects.all())
+    for user in [*people, AnonymousUser()]:
+        managed = ids(permissions.communes_managed_by(user))
+        # Asked for every row of an import: from the cached scope, never a query.
+        with django_assert_num_queries(0):
+            checked = {commune.pk for commune in communes if permissions.can_manage_commune(user, commune.pk)}
+        assert checked == managed
+
+
 def test_a_leader_sees_and_manages_their_own_group_only(world):
     assert ids(permissions.groups_visible_to(world.leader_a)) == {world.group_a.pk}
     assert ids(permissions.groups_managed_by(world.leader_a)) == {world.group_a.pk}
