@@ -4,6 +4,7 @@ On a laptop without them those tests skip with a reason. CI sets HOCSO_REQUIRE=b
 (or a part of it) and then a missing dependency is a failure, never a silent skip.
 """
 
+import itertools
 import os
 import shutil
 
@@ -124,12 +125,18 @@ def rate_limit(settings):
     return tighten
 
 
-@pytest.fixture
+_THROTTLE_WEEKS = itertools.count()
+
+
+@pytest.fixture(autouse=True)
 def throttle_clock(monkeypatch):
-    """Hold the clock of members.throttling still: its fixed windows (a minute, a quarter of an hour)
-    must not roll over in the middle of a test that counts requests up to a limit."""
+    """Hold the clock of the fairness limits (members.throttling) still, in a week of its own for each
+    test: a fixed window (a minute, a quarter of an hour, a day) never rolls over in the middle of a
+    test that counts requests up to a limit (on a slow machine it did), and no test inherits another's
+    counts. Every window starts on a whole quarter of an hour, so Retry-After is the whole period."""
     import types
 
     import members.throttling
 
-    monkeypatch.setattr(members.throttling, "time", types.SimpleNamespace(time=lambda: 1_800_000_000.0))
+    now = 1_800_000_000.0 + next(_THROTTLE_WEEKS) * 7 * 24 * 3600
+    monkeypatch.setattr(members.throttling, "time", types.SimpleNamespace(time=lambda: now))

@@ -99,7 +99,7 @@ def test_a_wrong_code_and_an_unknown_number_get_the_same_error(api, world):
     assert list(weak["fields"]) == ["new_password"]
 
 
-def test_redeeming_through_the_api_is_limited_too(api, world, throttle_clock):
+def test_redeeming_through_the_api_is_limited_too(api, world):
     for _ in range(10):
         _reset(api(), world.resident_a.phone, "000000")
     limited = _reset(api(), world.resident_a.phone, "000000", REMOTE_ADDR="10.7.0.1")

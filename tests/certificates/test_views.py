@@ -63,7 +63,7 @@ def test_revocation_shows_on_the_next_request(client, certificate, world):
     assert "Đã bị thu hồi" in body and "Cấp nhầm người" in body and "Chứng nhận hợp lệ" not in body
 
 
-def test_verification_is_throttled_per_address(client, certificate, settings):
+def test_verification_is_throttled_per_address(client, certificate):
     cache.clear()
     for _ in range(60):
         assert client.get(by_code(certificate)).status_code == 200

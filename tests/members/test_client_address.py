@@ -53,7 +53,7 @@ def test_behind_trusted_proxies_the_nth_entry_from_the_right_counts(settings, co
 
 
 @pytest.fixture
-def tight_address_throttle(settings, throttle_clock):
+def tight_address_throttle(settings):
     """Three sign-ins a minute per address (the real ceiling is 300), and no lockouts in the way."""
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "sign_in_address": (3, 60)}
 
@@ -90,7 +90,7 @@ def test_behind_one_proxy_the_api_throttle_follows_the_right_most_entry(settings
 # Our own limits (certificate verification) ------------------------------------------------------
 
 
-def test_rotating_x_forwarded_for_does_not_escape_the_verify_limit(client, settings, throttle_clock):
+def test_rotating_x_forwarded_for_does_not_escape_the_verify_limit(client, settings):
     settings.TRUSTED_PROXY_COUNT = 0
     # A serial typed by hand is answered with the form asking for its check code (200), whether or not
     # it exists; the limit counts every lookup.
@@ -101,7 +101,7 @@ def test_rotating_x_forwarded_for_does_not_escape_the_verify_limit(client, setti
     assert client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
 
 
-def test_behind_one_proxy_the_verify_limit_follows_the_right_most_entry(client, settings, throttle_clock):
+def test_behind_one_proxy_the_verify_limit_follows_the_right_most_entry(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     for n in range(60):
         client.get("/v/CB-2026-999999/", HTTP_X_FORWARDED_FOR=f"203.0.113.{n}, 198.51.100.7")
@@ -132,9 +132,7 @@ def test_behind_one_proxy_a_lockout_follows_the_right_most_entry(settings):
     assert elsewhere.status_code == 302 and elsewhere.wsgi_request.user == person
 
 
-def test_an_ipv6_client_cannot_escape_a_limit_by_changing_address_within_its_64(
-    client, settings, throttle_clock
-):
+def test_an_ipv6_client_cannot_escape_a_limit_by_changing_address_within_its_64(client, settings):
     """A phone gets a whole /64 and may use a new address in it for each request."""
     settings.TRUSTED_PROXY_COUNT = 0
     answers = [

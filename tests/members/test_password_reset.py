@@ -26,11 +26,6 @@ NEW_PASSWORD = "bau-troi-xanh-2026"
 
 
 @pytest.fixture(autouse=True)
-def _still_clock(throttle_clock):
-    """Limits per number and address count in fixed windows: keep the window still during a test."""
-
-
-@pytest.fixture(autouse=True)
 def _outbox():
     sms.outbox.clear()
     yield
