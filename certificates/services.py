@@ -20,6 +20,7 @@ from courses.models import CompetencyProfile, CoursePage
 from courses.translations import canonical
 from members import extensions, sms
 from members import selectors as member_selectors
+from members.competencies import profile_met, requirements_of
 from members.models import AuditEvent, Enrolment, User
 from members.services import audit_record
 
@@ -105,9 +106,7 @@ def is_eligible(
 ) -> bool:
     if course is not None:
         return Enrolment.objects.filter(user=holder, course=course, completed_at__isnull=False).exists()
-    levels = member_selectors.competency_levels(holder)
-    status = next(s for s in member_selectors.profile_statuses(holder, levels) if s.profile.pk == profile.pk)
-    return status.complete
+    return profile_met(member_selectors.levels_of(holder), requirements_of(profile))
 
 
 @transaction.atomic

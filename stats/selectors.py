@@ -30,8 +30,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from courses.models import CompetencyArea, CompetencyProfile, CoursePage, Level, ProfileRequirement, Tier
+from courses.models import CompetencyArea, CompetencyProfile, CoursePage, Level, Tier
+from members.competencies import requirements_of
 from members.models import Commune, CommunityGroup, CompetencyAward, Membership, Session, User
+from stats.levels import first_reached, profile_met_at
 from stats.models import (
     ActivityCount,
     AttainmentCount,
@@ -532,11 +534,11 @@ class ProfileHolder:
 
 
 def profile_holders(query: StatsQuery, profile: CompetencyProfile) -> list[ProfileHolder]:
-    """Everyone in the query's places who meets every requirement of ``profile`` by the end of the
-    range (the national record of basic universalisation wants the names). Read from the facts, in
-    three queries: the awards that satisfy a requirement, counted per person, then their dates."""
-    needs = dict(ProfileRequirement.objects.filter(profile=profile).values_list("competency_id", "level"))
-    if not needs:
+    """Everyone in the query's places who meets ``profile`` by the end of the range (the national
+    record of basic universalisation wants the names). Read from the facts, in three queries: when
+    each person first reached each required level, then the people; ``profile_met_at`` decides."""
+    requirements = requirements_of(profile)
+    if not requirements:
         return []
     people = User.objects.filter(is_active=True)
     if query.group is not None:
@@ -547,21 +549,27 @@ def profile_holders(query: StatsQuery, profile: CompetencyProfile) -> list[Profi
         people = people.filter(village__commune_id__in=query.commune_ids)
     else:
         people = people.filter(village__isnull=False)  # the province: the people of its communes
-    satisfying = Q()
-    for competency_id, level in needs.items():
-        satisfying |= Q(competency_id=competency_id, level__gte=level)
-    awards = CompetencyAward.objects.filter(satisfying, user__in=people.values("pk"))
+    # Only the awards that reach a required level matter to the date a profile was met.
+    reaching = Q()
+    for competency_id, minimum in requirements.items():
+        reaching |= Q(competency_id=competency_id, level__gte=minimum)
+    awards = CompetencyAward.objects.filter(reaching, user__in=people.values("pk"))
     if query.end:
         awards = awards.filter(awarded_at__lt=_month_end(query.end))
-    complete = awards.values("user_id").annotate(n=Count("competency_id", distinct=True)).filter(n=len(needs))
-    reached: dict[int, datetime.datetime] = {}
-    for person_id, _competency, first in (
-        awards.filter(user_id__in=complete.values("user_id"))
-        .values("user_id", "competency_id")
+    firsts = (
+        awards.values("user_id", "competency_id")
         .annotate(first=Min("awarded_at"))
         .values_list("user_id", "competency_id", "first")
-    ):
-        reached[person_id] = max(first, reached.get(person_id, first))
+    )
+    by_person = first_reached(
+        (person_id, competency_id, requirements[competency_id], first)
+        for person_id, competency_id, first in firsts
+    )
+    reached = {
+        person_id: moment
+        for person_id, levels in by_person.items()
+        if (moment := profile_met_at(levels, requirements)) is not None
+    }
     holders = (
         User.objects.filter(pk__in=reached)
         .select_related("village__commune")

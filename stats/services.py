@@ -28,7 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from certificates.models import Certificate
-from courses.models import Competency, CompetencyProfile, Level, ProfileRequirement, Tier
+from courses.models import Competency, CompetencyProfile, Level, Tier
+from members.competencies import Requirements, requirements_of
 from members.models import (
     AttendanceMark,
     Commune,
@@ -42,6 +43,7 @@ from members.models import (
 )
 from members.selectors.attendance import current_marks
 from stats import selectors
+from stats.levels import first_reached, levels_as_of, profile_met_at
 from stats.models import (
     ActivityCount,
     AttainmentCount,
@@ -149,20 +151,16 @@ class _Framework:
     """The reference data every commune's refresh needs, read once per refresh."""
 
     area_of: dict[int, int]
-    requirements: dict[int, dict[int, int]]  # profile id → {competency id: level}
+    requirements: dict[int, Requirements]  # profile id → {competency id: minimum level}
 
     @classmethod
     def load(cls) -> "_Framework":
-        requirements: dict[int, dict[int, int]] = {
-            profile_id: {} for profile_id in CompetencyProfile.objects.values_list("id", flat=True)
-        }
-        for profile_id, competency_id, level in ProfileRequirement.objects.values_list(
-            "profile_id", "competency_id", "level"
-        ):
-            requirements[profile_id][competency_id] = level
         return cls(
             area_of=dict(Competency.objects.values_list("id", "area_id")),
-            requirements={pk: needs for pk, needs in requirements.items() if needs},
+            requirements={
+                profile.pk: requirements_of(profile)
+                for profile in CompetencyProfile.objects.prefetch_related("requirements")
+            },
         )
 
 
@@ -339,17 +337,6 @@ def _resident_rows(facts: _Facts) -> Counter:
     return {key: (people,) for key, people in counts.items()}
 
 
-def _first_reached(facts: _Facts) -> dict[int, dict[int, dict[int, datetime.datetime]]]:
-    """When each person first reached each level (1 up to their highest) of each competency."""
-    first_at: dict[int, dict[int, dict[int, datetime.datetime]]] = defaultdict(lambda: defaultdict(dict))
-    for person, competency_id, level, awarded_at in facts.awards:
-        reached = first_at[person][competency_id]
-        for at_most in range(1, level + 1):
-            if at_most not in reached or awarded_at < reached[at_most]:
-                reached[at_most] = awarded_at
-    return first_at
-
-
 def _counted_in(facts: _Facts):
     """For a person: the rows they count in. None is the commune (they live there), then their groups."""
     residents = facts.resident_ids()
@@ -360,7 +347,7 @@ def _counted_in(facts: _Facts):
 def _attainment_rows(facts: _Facts, framework: _Framework) -> dict[tuple, tuple]:
     counted_in = _counted_in(facts)
     counts = Counter()
-    for person, by_competency in _first_reached(facts).items():
+    for person, by_competency in first_reached(facts.awards).items():
         rows = counted_in(person)
         if not rows:
             continue
@@ -386,14 +373,13 @@ def _attainment_rows(facts: _Facts, framework: _Framework) -> dict[tuple, tuple]
 def _profile_rows(facts: _Facts, framework: _Framework) -> dict[tuple, tuple]:
     counted_in = _counted_in(facts)
     counts = Counter()
-    for person, by_competency in _first_reached(facts).items():
-        for profile_id, needs in framework.requirements.items():
-            moments = [
-                by_competency.get(competency_id, {}).get(level) for competency_id, level in needs.items()
-            ]
-            if all(moments):
+    for person, reached in first_reached(facts.awards).items():
+        levels = levels_as_of(reached)
+        for profile_id, requirements in framework.requirements.items():
+            moment = profile_met_at(reached, requirements, levels)
+            if moment is not None:
                 for group_id in counted_in(person):
-                    counts[(group_id, month_of(max(moments)), profile_id)] += 1
+                    counts[(group_id, month_of(moment), profile_id)] += 1
     return {key: (people,) for key, people in counts.items()}
 
 

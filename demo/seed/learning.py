@@ -28,7 +28,9 @@ from certificates.services import course_snapshot, issuer_settings, profile_snap
 from courses.models import CompetencyProfile, CoursePage
 from demo.seed.bulk import insert_rows
 from demo.seed.community import DEMO_COMMUNE_CODE, LEADER, RESIDENT, TRAINER
+from members.competencies import requirements_of
 from members.models import CompetencyAward, Enrolment, LessonProgress, Membership, QuizAttempt, User
+from stats.levels import first_reached, levels_as_of, profile_met_at
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START = datetime.datetime(2025, 12, 1, 8, 0, tzinfo=TZ)
@@ -244,32 +246,28 @@ def _complete(rng, completed, courses) -> list:
     """Write the competency awards of these completions; return the certificates they earn."""
     by_pk = {course.pk: (course, targets) for course, _lessons, targets in courses.values()}
     awards, certified = [], []
-    reached: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for user_id, course_id, moment in sorted(completed, key=lambda item: item[2]):
         for competency_id, level in by_pk[course_id][1]:
-            reached[user_id][competency_id].append((level, moment))
             awards.append((user_id, competency_id, level, CompetencyAward.Evidence.COURSE, course_id, moment))
         if moment >= AUTOMATIC_FROM or rng.random() < 0.6:
             certified.append((user_id, by_pk[course_id][0], None, moment))
     insert_rows(CompetencyAward, ["user", "competency", "level", "evidence", "course", "awarded_at"], awards)
-    return certified + _profiles_reached(reached)
+    return certified + _profiles_reached(awards)
 
 
-def _profiles_reached(reached) -> list:
+def _profiles_reached(awards) -> list:
     """(user, None, profile, moment) for each profile a person fully reached, dated when they did."""
+    by_person = first_reached(
+        (user, competency, level, at) for user, competency, level, _evidence, _course, at in awards
+    )
+    levels = {user_id: levels_as_of(reached) for user_id, reached in by_person.items()}
     found = []
     for profile in CompetencyProfile.objects.prefetch_related("requirements"):
-        requirements = [(r.competency_id, r.level) for r in profile.requirements.all()]
-        for user_id, by_competency in reached.items():
-            moments = []
-            for competency_id, level in requirements:
-                enough = [moment for got, moment in by_competency.get(competency_id, []) if got >= level]
-                if not enough:
-                    break
-                moments.append(min(enough))
-            else:
-                if requirements:
-                    found.append((user_id, None, profile, max(moments)))
+        requirements = requirements_of(profile)
+        for user_id, reached in by_person.items():
+            moment = profile_met_at(reached, requirements, levels[user_id])
+            if moment is not None:
+                found.append((user_id, None, profile, moment))
     return found
 
 

@@ -14,6 +14,7 @@ from members.selectors.learning import (
     course_state,
     enrolments_visible,
     lesson_state,
+    levels_of,
     my_learning,
     profile_statuses,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "invitation_cards",
     "invitations_of_group",
     "lesson_state",
+    "levels_of",
     "memberships_of",
     "my_learning",
     "open_invitations_for",

@@ -13,6 +13,7 @@ from courses import visibility
 from courses.models import Competency, CompetencyProfile, CoursePage, LessonPage, Level
 from courses.models.pages import counted_lesson_count, counted_lessons
 from courses.quiz import QuizResult, score
+from members.competencies import Levels, profile_met, requirements_met, requirements_of
 from members.models import CompetencyAward, Enrolment, LessonProgress, QuizAttempt, User
 
 
@@ -127,15 +128,19 @@ class CompetencyLevel:
         return Level.tier_of(self.level)
 
 
-def competency_levels(user: User) -> list[CompetencyLevel]:
-    """A person's level in each competency they have evidence for (the highest award)."""
-    rows = (
+def levels_of(user: User) -> Levels:
+    """A person's competency levels (competency id → level): the highest level awarded in each."""
+    return dict(
         CompetencyAward.objects.filter(user=user)
         .values("competency_id")
         .annotate(level=Max("level"))
         .values_list("competency_id", "level")
     )
-    levels = dict(rows)
+
+
+def competency_levels(user: User) -> list[CompetencyLevel]:
+    """``levels_of`` with the competencies themselves, in the framework's order, for display."""
+    levels = levels_of(user)
     if not levels:
         return []
     competencies = (
@@ -149,10 +154,7 @@ class ProfileStatus:
     profile: CompetencyProfile
     met: int
     required: int
-
-    @property
-    def complete(self) -> bool:
-        return self.required > 0 and self.met == self.required
+    complete: bool
 
     @property
     def percent(self) -> int:
@@ -160,12 +162,19 @@ class ProfileStatus:
 
 
 def profile_statuses(user: User, levels: list[CompetencyLevel]) -> list[ProfileStatus]:
+    """How far ``levels`` (from ``competency_levels``) go towards each profile."""
     by_id = {item.competency.pk: item.level for item in levels}
     statuses = []
     for profile in CompetencyProfile.objects.prefetch_related("requirements"):
-        requirements = list(profile.requirements.all())
-        met = sum(1 for r in requirements if by_id.get(r.competency_id, 0) >= r.level)
-        statuses.append(ProfileStatus(profile, met, len(requirements)))
+        requirements = requirements_of(profile)
+        statuses.append(
+            ProfileStatus(
+                profile,
+                met=requirements_met(by_id, requirements),
+                required=len(requirements),
+                complete=profile_met(by_id, requirements),
+            )
+        )
     return statuses
 
 

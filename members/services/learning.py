@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Page
@@ -32,7 +31,9 @@ from courses.models import Competency, CompetencyProfile, CoursePage, LessonPage
 from courses.quiz import QuizAnswerError, score
 from courses.translations import canonical
 from members import extensions
+from members.competencies import Levels, profile_met, requirements_of
 from members.models import AuditEvent, CompetencyAward, Enrolment, LessonProgress, QuizAttempt, User
+from members.selectors.learning import levels_of
 from members.services.audit import audit_record
 
 
@@ -183,7 +184,7 @@ def course_check_completion(*, enrolment: Enrolment, viewer: visibility.Viewer |
     enrolment.completed_at = timezone.now()
     enrolment.save(update_fields=["completed_at"])
     audit_record(actor=enrolment.user, action=AuditEvent.Action.ENROLMENT_COMPLETE, target=enrolment)
-    levels_before = _levels(enrolment.user)
+    levels_before = levels_of(enrolment.user)
     _award_course_competencies(enrolment=enrolment)
     extensions.course_completed(enrolment)
     _check_profiles(user=enrolment.user, levels_before=levels_before)
@@ -208,24 +209,11 @@ def _award_course_competencies(*, enrolment: Enrolment) -> None:
     )
 
 
-def _levels(user: User) -> dict[int, int]:
-    return dict(
-        CompetencyAward.objects.filter(user=user)
-        .values("competency_id")
-        .annotate(level=Max("level"))
-        .values_list("competency_id", "level")
-    )
-
-
-def _meets(levels: dict[int, int], profile: CompetencyProfile) -> bool:
-    requirements = list(profile.requirements.all())
-    return bool(requirements) and all(levels.get(r.competency_id, 0) >= r.level for r in requirements)
-
-
-def _check_profiles(*, user: User, levels_before: dict[int, int]) -> None:
-    levels = _levels(user)
+def _check_profiles(*, user: User, levels_before: Levels) -> None:
+    levels = levels_of(user)
     for profile in CompetencyProfile.objects.prefetch_related("requirements"):
-        if _meets(levels, profile) and not _meets(levels_before, profile):
+        requirements = requirements_of(profile)
+        if profile_met(levels, requirements) and not profile_met(levels_before, requirements):
             audit_record(
                 actor=user,
                 action=AuditEvent.Action.PROFILE_REACHED,
@@ -240,7 +228,7 @@ def competency_attest(
     *, user: User, competency: Competency, level: int, acting_user: User
 ) -> CompetencyAward:
     """A trainer attests that a person has a competency at a level (evidence: attestation)."""
-    levels_before = _levels(user)
+    levels_before = levels_of(user)
     award = CompetencyAward(
         user=user,
         competency=competency,
