@@ -26,6 +26,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from api import urls
+from api.models import IdempotencyRecord
 from certificates.models import Certificate
 from members import invitation_codes, services
 from members.models import (
@@ -33,7 +34,6 @@ from members.models import (
     AuditEvent,
     Enrolment,
     GroupInvitation,
-    IdempotencyRecord,
     LessonProgress,
     Membership,
     PasswordResetCode,
