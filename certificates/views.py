@@ -16,7 +16,7 @@ from certificates.models import Certificate
 from certificates.permissions import certificates_visible_to
 from certificates.services import issuer_settings
 from certificates.verification import Status
-from lms.service_workers import service_worker_view
+from members.service_workers import service_worker_view
 
 JSON_LD = "application/ld+json"
 

@@ -7,7 +7,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from lms.service_workers import service_worker_view
+from members.service_workers import service_worker_view
 
 service_worker = service_worker_view("members/sw.js", scope="/")
 
