@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.log_actions import log
+from wagtail.models import GroupCollectionPermission
 
 from members import roles
 from members.models import StaffScope
@@ -28,6 +29,13 @@ def test_staff_hold_no_model_permission_on_people_places_or_certificates(world, 
     for role in StaffScope.Role:
         held = roles.group_for(role).permissions
         assert not held.filter(content_type__app_label__in=["members", "certificates"]).exists()
+    # Officers author no content: no picture or document permission either, in any collection (whatever
+    # order the migrations ran in: Wagtail's give "choose" to every group that enters the admin).
+    if role == "officer_x":
+        assert not user.has_perm("wagtailimages.choose_image") and not user.has_perm(
+            "wagtaildocs.choose_document"
+        )
+        assert not GroupCollectionPermission.objects.filter(group__user=user).exists()
 
 
 @pytest.mark.parametrize(("role", "expected"), [("officer_x", 302), ("trainer", 302), ("admin", 200)])
