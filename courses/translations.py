@@ -11,3 +11,18 @@ def canonical(page: Page) -> Page:
     if page.locale_id == default.pk:
         return page
     return page.specific_class.objects.get(translation_key=page.translation_key, locale=default)
+
+
+def in_active_language(*pages: Page | None) -> list[Page | None]:
+    """Each page in the language the person reads, when it is translated (Wagtail's ``localized``),
+    looking the active locale up once for them all rather than once a page."""
+    try:
+        locale = Locale.get_active()
+    except (LookupError, Locale.DoesNotExist):
+        return list(pages)
+    return [
+        page
+        if page is None or page.locale_id == locale.pk
+        else (page.get_translation_or_none(locale) or page)
+        for page in pages
+    ]

@@ -13,6 +13,7 @@ from courses import visibility
 from courses.models import Competency, CompetencyProfile, CoursePage, LessonPage, Level
 from courses.models.pages import counted_lesson_count, counted_lessons
 from courses.quiz import QuizResult, score
+from courses.translations import in_active_language
 from members.competencies import Levels, profile_met, requirements_met, requirements_of
 from members.models import CompetencyAward, Enrolment, LessonProgress, QuizAttempt, User
 
@@ -239,4 +240,5 @@ def continue_learning(user: User, viewer: visibility.Viewer | None = None) -> Ne
         return None
     done = set(LessonProgress.objects.filter(enrolment=enrolment).values_list("lesson_id", flat=True))
     lesson = next((lesson for lesson in enrolment.course.lessons_for(viewer) if lesson.pk not in done), None)
-    return NextStep(course=enrolment.course.localized, lesson=lesson.localized if lesson else None)
+    course, lesson = in_active_language(enrolment.course, lesson)
+    return NextStep(course=course, lesson=lesson)

@@ -2,13 +2,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from tests import factories
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 # Pinned: the same with 2 rows or 22 (an N+1 would add one or more per row).
 PEOPLE_LIST_QUERIES = 14
+HOME_IN_A_COURSE_QUERIES = 14
 
 
 @pytest.fixture(autouse=True)
@@ -59,6 +62,29 @@ def test_home_page_shows_a_resident_their_group_and_leader(client, world, django
     assert world.group_a.name in body
     assert world.leader_a.full_name in body
     assert "/admin/" not in body
+
+
+def test_home_page_of_a_resident_in_the_middle_of_a_course_costs_the_same_whatever_they_did(client, world):
+    """Their group, its leader, and "continue" with the next lesson: the active language is looked up
+    once for the course and the lesson, and the count does not grow with lessons done or courses."""
+    from members.models import Enrolment, LessonProgress
+
+    def measured():
+        client.get("/")  # a running server's caches are warm
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get("/").content.decode()
+        assert next_lesson.title in body
+        return len(queries)
+
+    client.force_login(world.resident_a)
+    course = factories.course(lessons=4)
+    enrolment = Enrolment.objects.create(user=world.resident_a, course=course)
+    first, next_lesson, *_rest = course.lessons()
+    LessonProgress.objects.create(user=world.resident_a, lesson=first, enrolment=enrolment)
+    few = measured()
+    for other in [factories.course(lessons=3) for _ in range(3)]:
+        Enrolment.objects.create(user=world.resident_a, course=other, completed_at=timezone.now())
+    assert measured() == few == HOME_IN_A_COURSE_QUERIES
 
 
 def test_home_page_shows_a_leader_their_groups_with_counts(client, world):
