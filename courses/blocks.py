@@ -50,7 +50,21 @@ class ImageBlock(blocks.StructBlock):
         return {"url": _absolute(rendition.url, context), "alt": value["alt"], "caption": value["caption"]}
 
 
-class VideoBlock(blocks.StructBlock):
+class _MediaInApi:
+    """A video or a narration in the API: its title, the file's address (or the video site's
+    link), the language spoken and the transcript."""
+
+    def get_api_representation(self, value, context=None):
+        file = value.get("file")
+        return {
+            "title": value.get("title", ""),
+            "url": _absolute(file.url, context) if file else value.get("url", ""),
+            "language": value.get("language", ""),
+            "transcript": _html(value.get("transcript")),
+        }
+
+
+class VideoBlock(_MediaInApi, blocks.StructBlock):
     """A video: a file uploaded to the document library, or a link to a video site."""
 
     title = blocks.CharBlock(label=_("Title"))
@@ -65,15 +79,6 @@ class VideoBlock(blocks.StructBlock):
         label = _("Video")
         template = "courses/blocks/video.html"
 
-    def get_api_representation(self, value, context=None):
-        file = value.get("file")
-        return {
-            "title": value.get("title", ""),
-            "url": _absolute(file.url, context) if file else value.get("url", ""),
-            "language": value.get("language", ""),
-            "transcript": _html(value.get("transcript")),
-        }
-
     def clean(self, value):
         value = super().clean(value)
         if bool(value.get("file")) == bool(value.get("url")):
@@ -85,7 +90,7 @@ class VideoBlock(blocks.StructBlock):
         return value
 
 
-class AudioBlock(blocks.StructBlock):
+class AudioBlock(_MediaInApi, blocks.StructBlock):
     """Narration for people who read little, including Tày, Nùng and H'Mông voice-overs."""
 
     title = blocks.CharBlock(label=_("Title"), required=False)
@@ -97,15 +102,6 @@ class AudioBlock(blocks.StructBlock):
         icon = "doc-full"
         label = _("Audio narration")
         template = "courses/blocks/audio.html"
-
-    def get_api_representation(self, value, context=None):
-        file = value.get("file")
-        return {
-            "title": value.get("title", ""),
-            "url": _absolute(file.url, context) if file else value.get("url", ""),
-            "language": value.get("language", ""),
-            "transcript": _html(value.get("transcript")),
-        }
 
 
 class StepBlock(blocks.StructBlock):
