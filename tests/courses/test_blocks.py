@@ -74,6 +74,18 @@ def test_each_lesson_block_knows_how_it_appears_in_the_api():
                 "value": {"kind": "warning", "title": "Cẩn thận", "text": "<p>OTP</p>"},
             },
             {
+                "type": "video",
+                "id": "v1",
+                "value": {
+                    "title": "Cài VNeID",
+                    "file": None,
+                    "url": "https://www.youtube.com/watch?v=abc",
+                    "poster": None,
+                    "minutes": 3,
+                    "transcript": "<p>Bước một…</p>",
+                },
+            },
+            {
                 "type": "question",
                 "id": "q1",
                 "value": {
@@ -92,6 +104,14 @@ def test_each_lesson_block_knows_how_it_appears_in_the_api():
         {"type": "text", "id": "t1", "html": "<p>Mở ứng dụng <b>VNeID</b></p>"},
         {"type": "steps", "id": "s1", "steps": [{"title": "Bước 1", "html": "<p>Chạm “Đăng nhập”</p>"}]},
         {"type": "callout", "id": "c1", "kind": "warning", "title": "Cẩn thận", "html": "<p>OTP</p>"},
+        {
+            "type": "video",
+            "id": "v1",
+            "title": "Cài VNeID",
+            "url": "https://www.youtube.com/watch?v=abc",
+            "language": "",
+            "transcript": "<p>Bước một…</p>",
+        },
         # The question without which answer is right, its feedback or the explanation.
         {
             "type": "question",
