@@ -37,9 +37,10 @@ checking again inside the transaction (``check_batch``), importing nothing the p
 
 from django.utils.translation import gettext as _
 
+from members.imports.checking import build_plan
 from members.imports.files import read_kept, read_table, read_upload
 from members.imports.limits import MAX_BYTES, MAX_ROWS, FileProblem
-from members.imports.plan import Action, Plan, Problem, Row, build_plan
+from members.imports.plan import Action, Plan, Problem, Row
 from members.models import ImportBatch, User
 
 __all__ = [

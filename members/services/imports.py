@@ -3,7 +3,7 @@ all or nothing, and forget files nobody needs any more. The rules of the files: 
 
 Speed: an import of 20,000 rows writes with a handful of bulk statements (``bench/bench_import.py``).
 The people and memberships are therefore not created through ``user_create`` and ``membership_add``,
-one audit event each, but checked by the same rules (``members.imports.plan``) and recorded by one
+one audit event each, but checked by the same rules (``members.imports.checking``) and recorded by one
 audit event for the whole import.
 """
 
