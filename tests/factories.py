@@ -1,5 +1,6 @@
 """Factories for the tests. Communes come from the data migration (the real 56)."""
 
+import datetime
 import itertools
 from dataclasses import dataclass
 
@@ -122,9 +123,13 @@ def build_world() -> World:
     group_b = CommunityGroupFactory(village=VillageFactory(commune=x, name="Bản Giốc"))
     group_c = CommunityGroupFactory(village=VillageFactory(commune=y, name="Tổ dân phố 1"))
 
+    # Members since a season ago: a session held "an hour ago" falls in their membership whatever the
+    # hour (just after midnight, local time, an hour ago is yesterday: CI once ran then).
+    since = timezone.localdate() - datetime.timedelta(days=90)
+
     def member(group, role=Membership.Role.MEMBER):
         person = UserFactory(village=group.village)
-        MembershipFactory(user=person, group=group, role=role)
+        MembershipFactory(user=person, group=group, role=role, joined_on=since)
         return person
 
     world = World(
