@@ -4,6 +4,8 @@ No side effects here: views call services."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from attendance.models import AttendanceMark, Session
+from attendance.services import MAX_MARKS
 from certificates import verification
 from certificates.models import Certificate
 from courses.models import (
@@ -14,21 +16,11 @@ from courses.models import (
     CoursePage,
     LessonPage,
 )
+from learning.models import Enrolment
 from members import invitation_codes
 from members.dates import validate_plausible
-from members.models import (
-    AttendanceMark,
-    Commune,
-    CommunityGroup,
-    Enrolment,
-    GroupInvitation,
-    Membership,
-    Session,
-    User,
-    Village,
-)
+from members.models import Commune, CommunityGroup, GroupInvitation, Membership, User, Village
 from members.phone import normalize_phone
-from members.services.attendance import MAX_MARKS
 
 # Reference -------------------------------------------------------------------------------------
 

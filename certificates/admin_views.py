@@ -17,9 +17,10 @@ from certificates import rendering, services
 from certificates.models import Certificate
 from certificates.permissions import certificates_visible_to
 from courses.models import CompetencyProfile, CoursePage
+from learning.models import Enrolment
 from members import permissions
 from members.admin_views import ScopedIndexView, ScopedInspectView, ScopedPermissionPolicy, ScopedViewSet
-from members.models import Commune, CommunityGroup, Enrolment, Membership, User
+from members.models import Commune, CommunityGroup, Membership, User
 from members.phone import normalize_phone
 
 

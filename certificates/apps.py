@@ -9,12 +9,13 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # The last link of the learning chain (members.services.learning): issue certificates.
+        # The last link of the learning chain (learning.services): issue certificates.
         from certificates import keys, services
+        from learning import extensions as learning_extensions
         from members import extensions
 
-        extensions.on_course_completed(services.issue_on_course_completed)
-        extensions.on_profile_reached(services.issue_on_profile_reached)
+        learning_extensions.on_course_completed(services.issue_on_course_completed)
+        learning_extensions.on_profile_reached(services.issue_on_profile_reached)
         # What a holder's export shows of their certificates, and the stubs left when they are erased.
         from certificates.privacy import CERTIFICATES
 

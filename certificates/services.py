@@ -1,4 +1,4 @@
-"""Issuing and revoking certificates. Issuance ends the learning chain of members.services.learning
+"""Issuing and revoking certificates. Issuance ends the learning chain of learning.services
 through the extension points registered in CertificatesConfig.ready()."""
 
 import logging
@@ -18,10 +18,11 @@ from certificates import payload as payloads
 from certificates.models import Certificate, IssuerSettings, SerialCounter, StatusListCounter
 from courses.models import CompetencyProfile, CoursePage
 from courses.translations import canonical
+from learning import selectors
+from learning.competencies import profile_met, requirements_of
+from learning.models import Enrolment
 from members import extensions, sms
-from members import selectors as member_selectors
-from members.competencies import profile_met, requirements_of
-from members.models import AuditEvent, Enrolment, User
+from members.models import AuditEvent, User
 from members.services import audit_record
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def is_eligible(
 ) -> bool:
     if course is not None:
         return Enrolment.objects.filter(user=holder, course=course, completed_at__isnull=False).exists()
-    return profile_met(member_selectors.levels_of(holder), requirements_of(profile))
+    return profile_met(selectors.levels_of(holder), requirements_of(profile))
 
 
 @transaction.atomic
@@ -246,7 +247,7 @@ def tell_holder_to_download_again(certificate: Certificate) -> None:
             "learning”: %(address)s"
         ) % {
             "serial": certificate.serial,
-            "address": f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{reverse('members:my_learning')}",
+            "address": f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{reverse('learning:my_learning')}",
         }
     try:
         sms.send_sms(holder.phone, text)
@@ -277,12 +278,12 @@ def _render_after_commit(certificate: Certificate) -> None:
 
 
 def issue_on_course_completed(enrolment: Enrolment) -> None:
-    """Extension point ``members.extensions.course_completed``: the end of the learning chain."""
+    """Extension point ``learning.extensions.course_completed``: the end of the learning chain."""
     certificate_issue(holder=enrolment.user, course=enrolment.course)
 
 
 def issue_on_profile_reached(user: User, profile: CompetencyProfile) -> None:
-    """Extension point ``members.extensions.profile_reached``."""
+    """Extension point ``learning.extensions.profile_reached``."""
     certificate_issue(holder=user, profile=profile)
 
 

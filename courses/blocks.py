@@ -148,7 +148,7 @@ class OptionBlock(blocks.StructBlock):
 
 
 class QuestionBlock(blocks.StructBlock):
-    """A quiz question, scored on the server (members.services.quiz_submit)."""
+    """A quiz question, scored on the server (learning.services.quiz_submit)."""
 
     SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
 

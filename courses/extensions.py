@@ -1,18 +1,17 @@
-"""Named extension points: where ``courses`` lets a higher app join in without importing it (as
-``members.extensions`` does for members). Handlers are registered in an ``AppConfig.ready()`` and run
-inside the caller's transaction, in registration order.
+"""Named extension points: where ``courses`` lets other apps join in without importing them. They are
+Wagtail hooks (``wagtail.hooks``): an app registers a function in its ``wagtail_hooks.py`` under the
+hook's name, without importing ``courses`` either; handlers run inside the caller's transaction.
 
-- ``moderation_overridden(user, page, how)``: someone published content without the review the
-  separation of duties asks for, which only an administrator may do. ``how`` is one of ``Override``:
-  the page was published directly, or its reviewer approved a change they made themselves.
-  (members records an audit event.)
+- ``"moderation_overridden"`` (``user``, ``page``, ``how``): someone published content without the
+  review the separation of duties asks for, which only an administrator may do. ``how`` is the value
+  of an ``Override``: the page was published directly, or its reviewer approved a change they made
+  themselves. (members records an audit event: ``members/wagtail_hooks.py``.)
 """
 
-from collections.abc import Callable
-
 from django.db import models
+from wagtail import hooks
 
-_moderation_overridden: list[Callable] = []
+MODERATION_OVERRIDDEN = "moderation_overridden"
 
 
 class Override(models.TextChoices):
@@ -20,12 +19,6 @@ class Override(models.TextChoices):
     APPROVED_OWN_CHANGE = "approved_own_change"
 
 
-def on_moderation_overridden(handler: Callable) -> Callable:
-    if handler not in _moderation_overridden:
-        _moderation_overridden.append(handler)
-    return handler
-
-
 def moderation_overridden(user, page, how: Override) -> None:
-    for handler in _moderation_overridden:
-        handler(user=user, page=page, how=how)
+    for handler in hooks.get_hooks(MODERATION_OVERRIDDEN):
+        handler(user=user, page=page, how=Override(how).value)

@@ -3,7 +3,7 @@ who may fetch a document no visible page uses yet (a draft's). Trainers and admi
 Wagtail's permission policies have it; commune officers and leaders author nothing.
 
 Here, not in members/permissions.py, because courses.visibility asks it and courses never imports
-members; members.permissions.can_choose_content is this same rule."""
+members; the admin's choosers (courses/wagtail_hooks.py, courses/chooser_admin_views.py) ask it too."""
 
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy

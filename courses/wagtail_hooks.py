@@ -5,11 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.api.actions.publish import PublishPageAPIAction
 from wagtail.admin.api.views import PagesAdminAPIViewSet
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from courses import visibility, workflows
+from courses import permissions, visibility, workflows
 from courses.models import CompetencyArea, CompetencyFramework, CompetencyProfile
 
 
@@ -90,3 +92,36 @@ def serve_documents_of_visible_pages_only(document, request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), settings.WAGTAIL_FRONTEND_LOGIN_URL)
     raise Http404
+
+
+# The admin's choosers (pictures, documents, pages): for the people who author content only ------
+
+
+@hooks.register("construct_image_chooser_queryset")
+@hooks.register("construct_document_chooser_queryset")
+@hooks.register("construct_page_chooser_queryset")
+def choosers_for_authors_only(objects, request):
+    return objects if permissions.is_author(request.user, objects.model) else objects.none()
+
+
+class AuthorsOnlyAdminAPIMixin:
+    """The admin API's lists of pictures and documents, narrowed like the choosers."""
+
+    def get_queryset(self):
+        objects = super().get_queryset()
+        return objects if permissions.is_author(self.request.user, objects.model) else objects.none()
+
+
+class AuthorsImagesAdminAPIViewSet(AuthorsOnlyAdminAPIMixin, ImagesAdminAPIViewSet):
+    pass
+
+
+class AuthorsDocumentsAdminAPIViewSet(AuthorsOnlyAdminAPIMixin, DocumentsAdminAPIViewSet):
+    pass
+
+
+# After Wagtail's own endpoints (order 0), which these replace.
+@hooks.register("construct_admin_api", order=100)
+def admin_api_for_authors_only(router):
+    router.register_endpoint("images", AuthorsImagesAdminAPIViewSet)
+    router.register_endpoint("documents", AuthorsDocumentsAdminAPIViewSet)

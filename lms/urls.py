@@ -6,8 +6,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from courses import uploads
-from members import chooser_admin_views, offline_views
+from courses import chooser_admin_views, uploads
+from members import offline_views
 from members.views import StaffPasswordResetConfirmView
 
 urlpatterns = [
@@ -47,6 +47,8 @@ if settings.DEBUG:
 # Vietnamese pages live at the root; English ones under /en/.
 urlpatterns += i18n_patterns(
     path("", include("members.urls")),
+    path("", include("learning.urls")),
+    path("", include("attendance.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

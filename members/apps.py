@@ -8,15 +8,9 @@ class MembersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # An administrator's override of content moderation is an audit event (courses.extensions).
-        from courses import extensions
-        from members import checks  # noqa: F401  (registers the database checks)
-        from members.services.moderation import moderation_override_record
-
-        extensions.on_moderation_overridden(moderation_override_record)
-
         from django.contrib.auth.signals import user_logged_in
 
+        from members import checks  # noqa: F401  (registers the database checks)
         from members.lockout import remember_device
 
         # Bookkeeping: a device that signed in is "known" to the sign-in guard (members/lockout.py).

@@ -2,8 +2,6 @@
 without ``members`` importing it. Handlers are registered in an ``AppConfig.ready()`` (the same in
 every process) and run inside the caller's transaction, in registration order.
 
-- ``course_completed(enrolment)``: a learner completed a course (certificates issues one).
-- ``profile_reached(user, profile)``: a learner now meets every level of a competency profile.
 - ``community_changed(commune_ids)``: facts counted by commune changed (groups, memberships, sessions,
   attendance) in these communes (the statistics refresh their numbers);
 - ``people_changed(user_ids)``: facts about these people changed (registration, village, progress,
@@ -15,33 +13,9 @@ every process) and run inside the caller's transaction, in registration order.
 
 from collections.abc import Callable, Iterable
 
-_course_completed: list[Callable] = []
-_profile_reached: list[Callable] = []
 _community_changed: list[Callable] = []
 _people_changed: list[Callable] = []
 _personal_data: list = []
-
-
-def on_course_completed(handler: Callable) -> Callable:
-    if handler not in _course_completed:
-        _course_completed.append(handler)
-    return handler
-
-
-def on_profile_reached(handler: Callable) -> Callable:
-    if handler not in _profile_reached:
-        _profile_reached.append(handler)
-    return handler
-
-
-def course_completed(enrolment) -> None:
-    for handler in _course_completed:
-        handler(enrolment)
-
-
-def profile_reached(user, profile) -> None:
-    for handler in _profile_reached:
-        handler(user, profile)
 
 
 def on_community_changed(handler: Callable) -> Callable:

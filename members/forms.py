@@ -136,11 +136,6 @@ class AssistedSignUpForm(_PersonFields):
         return password
 
 
-def quiz_answers_from(data) -> dict[str, list[str]]:
-    """``q-<question id>`` fields of a submitted quiz form, as ``{question_id: [option, ...]}``."""
-    return {key[2:]: data.getlist(key) for key in data if key.startswith("q-")}
-
-
 # A way back from a forgotten password ------------------------------------------------------------
 
 

@@ -2,7 +2,6 @@
 the worker's scope covers both the leaders' pages (/to/…) and the lessons a resident opened."""
 
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -32,9 +31,3 @@ def manifest(request):
         },
         content_type="application/manifest+json",
     )
-
-
-@require_GET
-def offline_learning(request):
-    """Where a resident turns on learning without a connection (the only resident page with a script)."""
-    return render(request, "members/offline.html")

@@ -17,17 +17,7 @@ from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet
 
-from courses import permissions as content_permissions
-from members.models import (
-    Commune,
-    CommunityGroup,
-    GroupInvitation,
-    Membership,
-    Session,
-    StaffScope,
-    User,
-    Village,
-)
+from members.models import Commune, CommunityGroup, GroupInvitation, Membership, StaffScope, User, Village
 
 _CACHE_ATTRIBUTE = "_hocso_scope"
 
@@ -137,18 +127,6 @@ def can_manage_group(user: User, group: CommunityGroup) -> bool:
     return scope.province or group.commune_id in scope.commune_ids or group.pk in scope.led_group_ids
 
 
-# Sessions ----------------------------------------------------------------------------------------
-
-
-def sessions_visible_to(user: User) -> QuerySet[Session]:
-    """The meetings of the groups ``user`` sees: members their group's, leaders and staff in scope."""
-    return Session.objects.filter(group__in=groups_visible_to(user)).select_related("group")
-
-
-def can_view_session(user: User, session: Session) -> bool:
-    return sessions_visible_to(user).filter(pk=session.pk).exists()
-
-
 # People ------------------------------------------------------------------------------------------
 
 
@@ -207,11 +185,6 @@ def can_change_record_of(user: User, person: User) -> bool:
     if scope.province or person.pk == scope.user_id:
         return True
     return person.village_id is not None and person.village.commune_id in scope.commune_ids
-
-
-def can_record_attendance(user: User, group: CommunityGroup) -> bool:
-    """Leaders and deputies record for their groups; staff record for groups in their territory."""
-    return can_manage_group(user, group)
 
 
 def can_manage_certificates(user: User) -> bool:
@@ -366,11 +339,3 @@ def people_resettable_by(user: User) -> QuerySet[User]:
 
 def can_issue_reset_code(user: User, person: User) -> bool:
     return people_resettable_by(user).filter(pk=person.pk).exists()
-
-
-def can_choose_content(user: User, model) -> bool:
-    """Who the admin's choosers show pictures, documents and pages to: the people who author
-    content (trainers, administrators), as ``courses.permissions.is_author`` says (the same rule lets
-    them fetch a document no visible page uses). Commune officers and leaders author nothing, so
-    drafts' titles and files stay out of their sight."""
-    return content_permissions.is_author(user, model)

@@ -18,9 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from wagtail.admin.views.account import PasswordResetConfirmView
 
-from courses import visibility
-from courses.models import CoursePage, LessonPage
-from members import lookups, permissions, selectors, services, sms, throttling
+from members import lookups, permissions, services, sms, throttling
 from members.forms import (
     AssistedSignUpForm,
     PasswordResetRedeemForm,
@@ -28,7 +26,6 @@ from members.forms import (
     ResetCodeBySmsForm,
     SignUpForm,
     VillageForm,
-    quiz_answers_from,
 )
 from members.models import Commune, CommunityGroup, GroupInvitation, Membership
 from members.phone import format_phone
@@ -154,82 +151,10 @@ def choose_village(request):
     if request.method == "POST" and form.is_valid():
         services.user_set_village(user=request.user, village=form.cleaned_data["village"])
         request.session.pop("signup_commune", None)
-        return redirect(_safe_next(request, reverse("members:my_learning")))
+        return redirect(_safe_next(request, reverse("learning:my_learning")))
     return render(
         request, "members/village.html", {"form": form, "commune": commune, "next": _safe_next(request, "")}
     )
-
-
-@login_required
-def my_learning(request):
-    return render(
-        request,
-        "members/my_learning.html",
-        {"learning": selectors.my_learning(request.user, visibility.Viewer.of(request))},
-    )
-
-
-@require_POST
-@login_required
-def course_start(request, course_id: int):
-    viewer = visibility.Viewer.of(request)
-    course = get_object_or_404(visibility.visible(CoursePage.objects.all(), viewer), pk=course_id)
-    services.enrol(user=request.user, course=course, viewer=viewer)
-    state = selectors.course_state(request.user, course, list(course.lessons_for(viewer)))
-    target = state.next_lesson or course
-    return HttpResponseRedirect(target.get_url(request))
-
-
-@require_POST
-@login_required
-def lesson_done(request, lesson_id: int):
-    viewer = visibility.Viewer.of(request)
-    lesson = get_object_or_404(visibility.visible(LessonPage.objects.all(), viewer), pk=lesson_id)
-    try:
-        services.lesson_mark_done(user=request.user, lesson=lesson, viewer=viewer)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return HttpResponseRedirect(lesson.get_url(request))
-    return HttpResponseRedirect(_after_lesson(request, lesson))
-
-
-def _after_lesson(request, lesson: LessonPage) -> str:
-    following = visibility.visible(lesson.get_next_siblings(), visibility.Viewer.of(request)).first()
-    if following is not None:
-        return following.get_url(request)
-    return lesson.get_parent().get_url(request)
-
-
-@require_POST
-@login_required
-def quiz_submit(request, lesson_id: int):
-    viewer = visibility.Viewer.of(request)
-    lesson = get_object_or_404(visibility.visible(LessonPage.objects.all(), viewer), pk=lesson_id)
-    answers = quiz_answers_from(request.POST)
-    try:
-        outcome = services.quiz_submit(
-            user=request.user,
-            lesson=lesson,
-            answers=answers,
-            submission_id=request.POST.get("submission_id", ""),
-            viewer=viewer,
-        )
-    except ValidationError as error:
-        # Show the lesson again with the learner's choices kept and each problem next to its question.
-        request.hocso_quiz = {
-            "errors": getattr(error, "message_dict", {"answers": error.messages}),
-            "chosen": answers,
-        }
-        response = lesson.serve(request)
-        response.status_code = 400
-        return response
-    if outcome.course_completed:
-        messages.success(
-            request,
-            _("Congratulations! You completed the course “%(title)s”.")
-            % {"title": lesson.get_parent().title},
-        )
-    return HttpResponseRedirect(f"{lesson.get_url(request)}?attempt={outcome.attempt.pk}#ket-qua")
 
 
 def _managed_group(request, group_code: str) -> CommunityGroup:
@@ -326,7 +251,7 @@ def assisted_invite(request, group_code: str):
         )
         % {"phone": lookup.invitation.phone_hint},
     )
-    return HttpResponseRedirect(f"{reverse('members:group', args=[group.code])}#loi-moi")
+    return HttpResponseRedirect(f"{reverse('attendance:group', args=[group.code])}#loi-moi")
 
 
 # Answering an invitation (the invited person only) ---------------------------------------------------
@@ -345,7 +270,7 @@ def _answer(request, invitation_id: int, answer, success: str):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, success % {"group": invitation.group.name})
-    return redirect(_safe_next(request, reverse("members:my_learning")))
+    return redirect(_safe_next(request, reverse("learning:my_learning")))
 
 
 @require_POST

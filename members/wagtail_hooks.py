@@ -2,8 +2,6 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
-from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.permissions import register_permission_policy
 
 from members import import_views, password_admin_views, permissions, privacy_admin_views
@@ -70,34 +68,9 @@ def register_erasure_urls():
 hooks.register("register_bulk_action", privacy_admin_views.EraseUsersBulkAction, order=1)
 
 
-# The admin's choosers (pictures, documents, pages): for the people who author content only ------
+@hooks.register("moderation_overridden")  # courses.extensions.MODERATION_OVERRIDDEN
+def record_moderation_override(*, user, page, how: str):
+    """An administrator's override of content moderation is an audit event."""
+    from members.services.moderation import moderation_override_record
 
-
-@hooks.register("construct_image_chooser_queryset")
-@hooks.register("construct_document_chooser_queryset")
-@hooks.register("construct_page_chooser_queryset")
-def choosers_for_authors_only(objects, request):
-    return objects if permissions.can_choose_content(request.user, objects.model) else objects.none()
-
-
-class AuthorsOnlyAdminAPIMixin:
-    """The admin API's lists of pictures and documents, narrowed like the choosers."""
-
-    def get_queryset(self):
-        objects = super().get_queryset()
-        return objects if permissions.can_choose_content(self.request.user, objects.model) else objects.none()
-
-
-class AuthorsImagesAdminAPIViewSet(AuthorsOnlyAdminAPIMixin, ImagesAdminAPIViewSet):
-    pass
-
-
-class AuthorsDocumentsAdminAPIViewSet(AuthorsOnlyAdminAPIMixin, DocumentsAdminAPIViewSet):
-    pass
-
-
-# After Wagtail's own endpoints (order 0), which these replace.
-@hooks.register("construct_admin_api", order=100)
-def admin_api_for_authors_only(router):
-    router.register_endpoint("images", AuthorsImagesAdminAPIViewSet)
-    router.register_endpoint("documents", AuthorsDocumentsAdminAPIViewSet)
+    moderation_override_record(user=user, page=page, how=how)

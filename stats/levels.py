@@ -1,4 +1,4 @@
-"""Competency levels as of a moment: the statistics' date layer over ``members.competencies``.
+"""Competency levels as of a moment: the statistics' date layer over ``learning.competencies``.
 
 The statistics count people in the month they reached a level or met a profile, so they read the
 awards as the moment each level of each competency was first reached. Whether a profile is met
@@ -10,7 +10,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 
-from members.competencies import Levels, Requirements, profile_met
+from learning.competencies import Levels, Requirements, profile_met
 
 Reached = dict[int, dict[int, datetime.datetime]]  # competency id → {level: first reached at}
 
@@ -28,7 +28,7 @@ def first_reached(awards: Iterable[tuple[int, int, int, datetime.datetime]]) -> 
 
 
 def levels_as_of(reached: Reached, moment: datetime.datetime | None = None) -> Levels:
-    """A person's levels (as ``members.selectors.levels_of`` gives them today) at ``moment``, or
+    """A person's levels (as ``learning.selectors.levels_of`` gives them today) at ``moment``, or
     after every award read when None."""
     if moment is None:
         return {competency_id: max(by_level, default=0) for competency_id, by_level in reached.items()}

@@ -30,9 +30,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from attendance.models import Session
 from courses.models import CompetencyArea, CompetencyProfile, CoursePage, Level, Tier
-from members.competencies import requirements_of
-from members.models import Commune, CommunityGroup, CompetencyAward, Membership, Session, User
+from learning.competencies import requirements_of
+from learning.models import CompetencyAward
+from members.models import Commune, CommunityGroup, Membership, User
 from stats.levels import first_reached, profile_met_at
 from stats.models import (
     ActivityCount,

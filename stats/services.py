@@ -27,21 +27,13 @@ from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from attendance.models import AttendanceMark, Session
+from attendance.selectors import current_marks
 from certificates.models import Certificate
 from courses.models import Competency, CompetencyProfile, Level, Tier
-from members.competencies import Requirements, requirements_of
-from members.models import (
-    AttendanceMark,
-    Commune,
-    CompetencyAward,
-    Enrolment,
-    LessonProgress,
-    Membership,
-    Session,
-    User,
-    counted_in_statistics,
-)
-from members.selectors.attendance import current_marks
+from learning.competencies import Requirements, requirements_of
+from learning.models import CompetencyAward, Enrolment, LessonProgress
+from members.models import Commune, Membership, User, counted_in_statistics
 from stats import selectors
 from stats.levels import first_reached, levels_as_of, profile_met_at
 from stats.models import (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import factory
 from django.utils import timezone
 
+from learning import services as learning_services
 from members import services
 from members.models import Commune, CommunityGroup, Membership, StaffScope, User, Village
 
@@ -288,10 +289,10 @@ def person_with_everything(world: World, unique: Unique | None = None) -> User:
     from wagtail.users.models import UserProfile
 
     from api.models import IdempotencyRecord
+    from attendance.services import MarkInput, SessionInput, attendance_sync
     from certificates.models import Certificate
     from courses.models import Competency
     from members.imports import columns as C
-    from members.services.attendance import MarkInput, SessionInput, attendance_sync
     from members.services.imports import import_batch_create
 
     unique = unique or Unique()
@@ -339,12 +340,14 @@ def person_with_everything(world: World, unique: Unique | None = None) -> User:
     # Learning: a course completed (awards and a certificate), a quiz failed once, an attestation.
     certified = course(lessons=2, title="Nhận diện lừa đảo trực tuyến")
     first = certified.lessons().first()
-    services.quiz_submit(user=person, lesson=first, answers=wrong_answers(first), submission_id=uuid4())
+    learning_services.quiz_submit(
+        user=person, lesson=first, answers=wrong_answers(first), submission_id=uuid4()
+    )
     for lesson in certified.lessons():
-        services.quiz_submit(
+        learning_services.quiz_submit(
             user=person, lesson=lesson, answers=correct_answers(lesson), submission_id=uuid4()
         )
-    services.competency_attest(
+    learning_services.competency_attest(
         user=person, competency=Competency.objects.get(code="1.1"), level=3, acting_user=world.trainer
     )
     assert Certificate.objects.filter(holder=person).exists()

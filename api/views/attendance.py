@@ -21,11 +21,12 @@ from api.serializers import (
     SyncInputSerializer,
     SyncResultSerializer,
 )
+from attendance import permissions as attendance_permissions
+from attendance.models import AttendanceMark, Session
+from attendance.selectors import current_statuses
+from attendance.services import MarkInput, SessionInput, attendance_sync
 from members import permissions
 from members.dates import validate_plausible
-from members.models import AttendanceMark, Session
-from members.selectors import current_statuses
-from members.services.attendance import MarkInput, SessionInput, attendance_sync
 
 
 class UtcDateTimeField(IsoDateTimeField):
@@ -66,7 +67,7 @@ class SessionViewSet(
     filterset_class = SessionFilter
 
     def get_queryset(self):
-        return permissions.sessions_visible_to(self.request.user)
+        return attendance_permissions.sessions_visible_to(self.request.user)
 
     @extend_schema(request=SessionInputSerializer, responses={201: SessionSerializer})
     def create(self, request):
@@ -74,7 +75,7 @@ class SessionViewSet(
         data.is_valid(raise_exception=True)
         values = data.validated_data
         group = get_object_or_404(permissions.groups_visible_to(request.user), code=values["group"])
-        if not permissions.can_record_attendance(request.user, group):
+        if not attendance_permissions.can_record_attendance(request.user, group):
             raise PermissionDenied
         result = attendance_sync(
             user=request.user,
@@ -103,7 +104,7 @@ class SessionViewSet(
         """Each member's current status at this session (the mark recorded last wins). For those who
         take attendance: members of a group do not see each other's."""
         session = self.get_object()
-        if not permissions.can_record_attendance(request.user, session.group):
+        if not attendance_permissions.can_record_attendance(request.user, session.group):
             raise PermissionDenied
         current = current_statuses([session.pk])
         return Response(

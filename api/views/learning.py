@@ -19,8 +19,8 @@ from api.serializers import (
 from courses import visibility
 from courses.models import CourseCompetency, CoursePage, LessonPage
 from courses.models.pages import counted_lesson_count
-from members import selectors, services
-from members.models import Enrolment
+from learning import selectors, services
+from learning.models import Enrolment
 
 
 class CourseFilter(filters.FilterSet):

@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Count
 
+from attendance.models import AttendanceMark, Session
 from courses.models import CoursePage
 from demo.seed.bulk import insert_rows
 from demo.seed.community import DEMO_COMMUNE_CODE, RESIDENT
 from demo.seed.learning import END, START, TZ
-from members.models import AttendanceMark, Commune, CommunityGroup, LessonProgress, Membership, Session, User
+from learning.models import LessonProgress
+from members.models import Commune, CommunityGroup, Membership, User
 
 UTC = datetime.UTC
 # The day before "today": every session has been held and its marks taken by then.

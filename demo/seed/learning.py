@@ -28,8 +28,9 @@ from certificates.services import course_snapshot, issuer_settings, profile_snap
 from courses.models import CompetencyProfile, CoursePage
 from demo.seed.bulk import insert_rows
 from demo.seed.community import DEMO_COMMUNE_CODE, LEADER, RESIDENT, TRAINER
-from members.competencies import requirements_of
-from members.models import CompetencyAward, Enrolment, LessonProgress, Membership, QuizAttempt, User
+from learning.competencies import requirements_of
+from learning.models import CompetencyAward, Enrolment, LessonProgress, QuizAttempt
+from members.models import Membership, User
 from stats.levels import first_reached, levels_as_of, profile_met_at
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -8,17 +8,7 @@ from pathlib import Path
 import django.conf.locale
 from django.utils.translation import gettext_lazy as _
 
-from .env import (
-    env_bool,
-    env_cache,
-    env_choice,
-    env_database,
-    env_int,
-    env_list,
-    env_path,
-    env_rate,
-    env_str,
-)
+from .env import env_bool, env_cache, env_choice, env_database, env_int, env_list, env_path, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -30,6 +20,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     # Project apps first so that their templates and translations win.
     "members",
+    "learning",
+    "attendance",
     "courses",
     "certificates",
     "api",

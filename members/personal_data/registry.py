@@ -156,78 +156,6 @@ MEMBERS_PARTS = (
         why="A role is a permission given to the person: it ends with their account.",
     ),
     Part(
-        "attendance",
-        "members.AttendanceMark",
-        by=names("member"),
-        fields=names("id uuid session member status recorded_at received_at recorded_by device_id"),
-        named=names("recorded_by"),
-        labels={"session": "session__topic"},
-        erase=Erase.KEEP,
-        why="Counted in the groups' attendance numbers; they name no one once the person is anonymous.",
-    ),
-    Part(
-        "attendance_recorded",
-        "members.AttendanceMark",
-        by=names("recorded_by"),
-        own=False,
-        fields=names("id uuid session member status recorded_at received_at device_id"),
-        labels={"session": "session__topic"},
-        erase=Erase.KEEP,
-        why="Other members' attendance, recorded by the person as a leader: it is theirs.",
-    ),
-    Part(
-        "sessions_created",
-        "members.Session",
-        by=names("created_by"),
-        own=False,
-        fields=names("id uuid group starts_at place topic course lesson created_by created_at"),
-        labels={"group": "group__name", "course": "course__title", "lesson": "lesson__title"},
-        erase=Erase.KEEP,
-        why="The group's meetings: they belong to the group and count in its numbers.",
-    ),
-    Part(
-        "enrolments",
-        "members.Enrolment",
-        by=names("user"),
-        fields=names("id user course enrolled_at completed_at"),
-        labels={"course": "course__title"},
-        coarsen=names("enrolled_at completed_at"),
-        erase=Erase.KEEP,
-        why="Counted in the courses' numbers (enrolled, started, completed), by month.",
-    ),
-    Part(
-        "lesson_progress",
-        "members.LessonProgress",
-        by=names("user"),
-        fields=names("id user lesson enrolment completed_at"),
-        labels={"lesson": "lesson__title"},
-        coarsen=names("completed_at"),
-        erase=Erase.KEEP,
-        why="Counted in the courses' numbers (who started a course).",
-    ),
-    Part(
-        "quiz_attempts",
-        "members.QuizAttempt",
-        by=names("user"),
-        fields=names(
-            "id user lesson submission_id answers correct_count question_count score passed submitted_at"
-        ),
-        labels={"lesson": "lesson__title"},
-        erase=Erase.DELETE,
-        why="The person's own answers: no number needs them, and they are a record of what they did online.",
-    ),
-    Part(
-        "competency_awards",
-        "members.CompetencyAward",
-        by=names("user"),
-        fields=names("id user competency level evidence course awarded_at awarded_by"),
-        named=names("awarded_by"),
-        labels={"competency": "competency__code", "course": "course__title"},
-        coarsen=names("awarded_at"),
-        erase=Erase.KEEP,
-        why="Counted in the competency numbers, by month.",
-    ),
-    Part(
         "audit_events",
         "members.AuditEvent",
         by=names("actor target_type/target_id"),
@@ -547,11 +475,6 @@ LINKS_NOT_FOLLOWED: dict[str, dict[str, str]] = {
     "members.StaffScope": {
         "granted_by": (
             "Roles this person gave others: theirs; the grants are in this person's record of changes."
-        ),
-    },
-    "members.CompetencyAward": {
-        "awarded_by": (
-            "Skills a trainer attested for others: theirs; the attestations are in the trainer's record."
         ),
     },
     "wagtailcore.Revision": {"content_type/object_id": "Page versions: people are never versioned."},

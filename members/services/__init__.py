@@ -1,6 +1,5 @@
 """Writes. Every function is keyword-only, validates before saving, and records an audit event in
-the same transaction. ``people``: accounts, groups, memberships, staff scopes; ``learning``:
-enrolment → lessons → quizzes → course completion → competencies (→ certificates); ``invitations``:
+the same transaction. ``people``: accounts, groups, memberships, staff scopes; ``invitations``:
 looking a number up to add its owner to a group, and the invitation they accept or decline."""
 
 from members.services.audit import audit_record
@@ -14,13 +13,6 @@ from members.services.invitations import (
     invitation_invite,
     invitation_new_code,
     number_lookup,
-)
-from members.services.learning import (
-    competency_attest,
-    course_check_completion,
-    enrol,
-    lesson_mark_done,
-    quiz_submit,
 )
 from members.services.people import (
     group_create,
@@ -38,9 +30,6 @@ __all__ = [
     "Lookup",
     "LookupOutcome",
     "audit_record",
-    "competency_attest",
-    "course_check_completion",
-    "enrol",
     "group_create",
     "group_update",
     "invitation_accept",
@@ -49,12 +38,10 @@ __all__ = [
     "invitation_decline",
     "invitation_invite",
     "invitation_new_code",
-    "lesson_mark_done",
     "membership_add",
     "membership_change_role",
     "membership_end",
     "number_lookup",
-    "quiz_submit",
     "staff_scope_grant",
     "staff_scope_revoke",
     "user_create",

@@ -1,21 +1,8 @@
 from django import template
 
-from courses import visibility
 from members import selectors
 
 register = template.Library()
-
-
-@register.inclusion_tag("members/tags/next_step.html", takes_context=True)
-def next_step(context):
-    """The home page's personal panel: the next thing this person should do."""
-    request = context["request"]
-    return {
-        "request": request,
-        "user": request.user,
-        "summary": selectors.home_summary_for(request.user, visibility.Viewer.of(request)),
-        "catalogue": context.get("catalogue"),
-    }
 
 
 @register.inclusion_tag("members/tags/invitations.html", takes_context=True)

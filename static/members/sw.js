@@ -11,19 +11,19 @@
 // - Never cached: answers to POSTs, /api/, the admins, documents and any PDF.
 //
 // Bump VERSION when the shell changes: old caches ("hocso-sw-…") are deleted on activation.
-importScripts("/static/members/outbox.js");
+importScripts("/static/attendance/outbox.js");
 
-const VERSION = "1";
+const VERSION = "2";
 const PREFIX = "hocso-sw-";
 const PAGES = `${PREFIX}pages-${VERSION}`;
 const LESSONS = `${PREFIX}lessons-${VERSION}`;
 const STATIC = `${PREFIX}static-${VERSION}`;
 const SHELL = [
   "/static/css/site.css",
-  "/static/members/leader.css",
-  "/static/members/outbox.js",
-  "/static/members/leader.js",
-  "/static/members/offline.js",
+  "/static/attendance/leader.css",
+  "/static/attendance/outbox.js",
+  "/static/attendance/leader.js",
+  "/static/learning/offline.js",
   "/static/members/icon-192.png",
 ];
 const O = self.HocSoOutbox;

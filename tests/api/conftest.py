@@ -5,7 +5,7 @@ import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from members.services.attendance import MarkInput, SessionInput
+from attendance.services import MarkInput, SessionInput
 
 
 @pytest.fixture(autouse=True)

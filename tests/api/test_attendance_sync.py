@@ -4,7 +4,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from members.models import AttendanceMark, AuditEvent, Session
+from attendance.models import AttendanceMark, Session
+from members.models import AuditEvent
 from members.services import membership_end
 
 pytestmark = pytest.mark.django_db

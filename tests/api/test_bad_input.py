@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from members.models import Session
+from attendance.models import Session
 from tests import factories
 
 pytestmark = pytest.mark.django_db

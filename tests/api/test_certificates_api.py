@@ -28,7 +28,7 @@ EMPTY = {
 
 @pytest.fixture
 def certificate(db, world):
-    from members import services
+    from learning import services
     from tests import factories
     from tests.factories import correct_answers
 

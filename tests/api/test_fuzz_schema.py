@@ -60,11 +60,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from attendance.services import MarkInput, SessionInput, attendance_sync
 from certificates.models import Certificate
 from courses.models import CompetencyFramework, CompetencyProfile
-from members import services
+from learning import services
 from members.models import Membership
-from members.services.attendance import MarkInput, SessionInput, attendance_sync
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from members.models import QuizAttempt
+from learning.models import QuizAttempt
 from tests import factories
 from tests.factories import UserFactory, correct_answers, wrong_answers
 

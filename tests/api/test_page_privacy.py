@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
-from members.models import Enrolment, LessonProgress, QuizAttempt
+from learning.models import Enrolment, LessonProgress, QuizAttempt
 from tests import factories
 from tests.factories import UserFactory, correct_answers
 

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from wagtail.documents import get_document_model
 from wagtail.models import PageViewRestriction
 
-from members.models import Enrolment
+from learning.models import Enrolment
 from tests import factories
 from tests.factories import UserFactory, correct_answers
 
@@ -57,7 +57,7 @@ def _ways(html, api, course, lesson, audio):
         # A password page answers 200 with its form: what counts is whether the content shows.
         ("html course page", course.code in _page(html, course.url)),
         ("html lesson page", "Đáp án 0" in _page(html, lesson.url)),
-        ("html my learning lists it", title in html.get(reverse("members:my_learning")).content.decode()),
+        ("html my learning lists it", title in html.get(reverse("learning:my_learning")).content.decode()),
         ("html home next step", title in html.get("/").content.decode()),
         ("document", html.get(audio.url).status_code == 200),
         ("api courses list", title in {c["title"] for c in api.get("/api/v1/courses/").json()}),
@@ -79,10 +79,10 @@ def _ways(html, api, course, lesson, audio):
         ("api complete", api.post(f"/api/v1/lessons/{lesson.pk}/complete/").status_code in (200, 400)),
         (
             "html start course",
-            html.post(reverse("members:course_start", args=[course.pk])).status_code == 302,
+            html.post(reverse("learning:course_start", args=[course.pk])).status_code == 302,
         ),
-        ("html lesson done", html.post(reverse("members:lesson_done", args=[lesson.pk])).status_code == 302),
-        ("html quiz", html.post(reverse("members:quiz_submit", args=[lesson.pk]), form).status_code == 302),
+        ("html lesson done", html.post(reverse("learning:lesson_done", args=[lesson.pk])).status_code == 302),
+        ("html quiz", html.post(reverse("learning:quiz_submit", args=[lesson.pk]), form).status_code == 302),
     ]
 
 

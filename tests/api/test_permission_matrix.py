@@ -27,23 +27,14 @@ from rest_framework.test import APIClient
 
 from api import urls
 from api.models import IdempotencyRecord
+from attendance.models import AttendanceMark, Session
+from attendance.services import MarkInput, SessionInput, attendance_sync
 from certificates.models import Certificate
+from learning import services as learning_services
+from learning.models import Enrolment, LessonProgress, QuizAttempt
 from members import invitation_codes, services
-from members.models import (
-    AttendanceMark,
-    AuditEvent,
-    Enrolment,
-    GroupInvitation,
-    LessonProgress,
-    Membership,
-    PasswordResetCode,
-    QuizAttempt,
-    Session,
-    StaffScope,
-    User,
-)
+from members.models import AuditEvent, GroupInvitation, Membership, PasswordResetCode, StaffScope, User
 from members.services import passwords
-from members.services.attendance import MarkInput, SessionInput, attendance_sync
 from tests import factories
 from tests.conftest import built_once
 from tests.factories import PASSWORD, correct_answers
@@ -245,7 +236,7 @@ def build_scene() -> Scene:
     certified = factories.course(lessons=2, title="Cài đặt và sử dụng VNeID")
     for person in (world.resident_a, world.resident_c):
         for lesson in certified.lessons():
-            services.quiz_submit(
+            learning_services.quiz_submit(
                 user=person, lesson=lesson, answers=correct_answers(lesson), submission_id=uuid.uuid4()
             )
     practice = factories.course(lessons=2)

@@ -20,9 +20,11 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from attendance.models import AttendanceMark, Session
 from certificates.models import Certificate
+from learning.models import Enrolment
 from members import services
-from members.models import AttendanceMark, Enrolment, Membership, Session
+from members.models import Membership
 from tests import factories
 from tests.conftest import built_once
 from tests.factories import CommunityGroupFactory, MembershipFactory, UserFactory, VillageFactory

@@ -26,8 +26,9 @@ from rest_framework.test import APIClient
 
 from api.idempotency import _hash
 from api.models import IdempotencyRecord
-from members.models import AttendanceMark, Membership, Session, User
-from members.services.attendance import attendance_sync
+from attendance.models import AttendanceMark, Session
+from attendance.services import attendance_sync
+from members.models import Membership, User
 from tests.api.conftest import sync_inputs
 from tests.concurrency import run_together
 from tests.factories import CommunityGroupFactory, UserFactory

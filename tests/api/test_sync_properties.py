@@ -30,10 +30,10 @@ from hypothesis import strategies as st
 
 from api.idempotency import _hash
 from api.models import IdempotencyRecord
-from members.models import AttendanceMark, Membership, Session
-from members.selectors import current_statuses
-from members.selectors.attendance import current_marks
-from members.services.attendance import attendance_sync
+from attendance.models import AttendanceMark, Session
+from attendance.selectors import current_marks, current_statuses
+from attendance.services import attendance_sync
+from members.models import Membership
 from tests.api.conftest import sync_inputs
 
 pytestmark = pytest.mark.django_db
@@ -271,7 +271,7 @@ def expected_state(setup: Setup, sessions, marks: list[MarkSpec]) -> tuple[dict,
             f"may-{mark.device}",
         )
         made.append(Made(sessions[mark.session], member, when, mark.uuid))
-    # The rule in its one home (itself held to the written rule in tests/members/test_attendance_rule.py),
+    # The rule in its one home (itself held to the written rule in tests/attendance/test_attendance_rule.py),
     # applied to the marks as made: the server must agree with it after any schedule.
     return kept, {key: mark.uuid for key, mark in current_marks(made).items()}
 

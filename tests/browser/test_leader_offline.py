@@ -1,4 +1,4 @@
-"""A group leader's phone without signal, in Chromium: static/members/leader.js, outbox.js and sw.js.
+"""A group leader's phone without signal, in Chromium: static/attendance/leader.js, outbox.js and sw.js.
 
 Each test runs Chromium on a persistent profile (a temporary folder), so that the service worker's
 caches and the IndexedDB outbox outlive a closed browser, as they do on a phone that was switched off.
@@ -7,6 +7,7 @@ The server is the real site (live_server); what must arrive exactly once is chec
 
 import datetime
 import os
+import re
 import time
 import uuid
 from pathlib import Path
@@ -17,13 +18,16 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from api.models import IdempotencyRecord
+from attendance.models import AttendanceMark, Session
+from attendance.selectors import current_statuses
+from attendance.services import REASONS, MarkInput, attendance_sync
 from members import services
-from members.models import AttendanceMark, Membership, Session
-from members.selectors import current_statuses
-from members.services.attendance import REASONS, MarkInput, attendance_sync
+from members.models import Membership
 from tests import factories
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.conftest import CHROMIUM
+
+SW = Path(django_settings.BASE_DIR) / "static" / "members" / "sw.js"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -402,10 +406,11 @@ def test_online_taps_are_sent_at_once_and_the_form_still_works_without_script(
     assert AttendanceMark.objects.filter(session=world.session).count() == 2
 
     # Signing out still works through the service worker, and the pages kept on the phone go.
-    assert phone.page.evaluate("caches.keys()") == ["hocso-sw-static-1", "hocso-sw-pages-1"]
+    version = re.search(r'const VERSION = "(\w+)";', SW.read_text())[1]
+    assert phone.page.evaluate("caches.keys()") == [f"hocso-sw-static-{version}", f"hocso-sw-pages-{version}"]
     phone.page.get_by_role("button", name="Đăng xuất").click()
     phone.page.wait_for_selector("text=Đăng nhập")
-    assert phone.page.evaluate("caches.keys()") == ["hocso-sw-static-1"]
+    assert phone.page.evaluate("caches.keys()") == [f"hocso-sw-static-{version}"]
     phone.go(session_url(world))
     assert "/dang-nhap/" in phone.page.url
     phone.close()

@@ -1,7 +1,7 @@
 """The leader's phone counts marks by the server's rule.
 
-static/members/leader.js shows each member's current status before the marks are sent; its
-``currentMarks`` mirrors ``members.selectors.attendance.current_marks`` (the latest recorded_at wins,
+static/attendance/leader.js shows each member's current status before the marks are sent; its
+``currentMarks`` mirrors ``attendance.selectors.current_marks`` (the latest recorded_at wins,
 a tie goes to the greater UUID as text). Both answer the same cases here: the tricky ones by hand, and
 random ones where ties are common. The phone writes recorded_at with milliseconds, so do the cases.
 """
@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from members.selectors.attendance import current_marks
+from attendance.selectors import current_marks
 
 pytestmark = pytest.mark.browser
 
-LEADER_JS = Path(__file__).resolve().parents[2] / "static" / "members" / "leader.js"
+LEADER_JS = Path(__file__).resolve().parents[2] / "static" / "attendance" / "leader.js"
 A = "0aaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa"
 B = "9bbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
 C = "c0000000-0000-4000-8000-000000000000"

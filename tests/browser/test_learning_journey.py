@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from members.models import Enrolment, QuizAttempt, User
+from learning.models import Enrolment, QuizAttempt
+from members.models import User
 from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

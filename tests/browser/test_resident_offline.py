@@ -1,4 +1,4 @@
-"""A resident learns without a connection, in Chromium: /hoc-khong-can-mang/ (static/members/offline.js)
+"""A resident learns without a connection, in Chromium: /hoc-khong-can-mang/ (static/learning/offline.js)
 turns on static/members/sw.js, which keeps the lessons opened and the forms sent without signal.
 
 The lesson pages themselves stay script-free: the service worker does the work.
@@ -6,7 +6,7 @@ The lesson pages themselves stay script-free: the service worker does the work.
 
 import pytest
 
-from members.models import LessonProgress, QuizAttempt
+from learning.models import LessonProgress, QuizAttempt
 from tests import factories
 from tests.browser.test_leader_offline import Phone, shot
 

@@ -12,7 +12,7 @@ def _media(isolated_media):
 @pytest.fixture
 def completed(db, django_capture_on_commit_callbacks):
     """A resident who completed a two-lesson course through the real services."""
-    from members import services
+    from learning import services
 
     def complete(user=None, course=None):
         user = user or UserFactory(full_name="Nguyễn Thị Hồng Nhung")

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_trainer_issues_to_the_eligible_members_of_a_group(client, world, completed, monkeypatch):
-    from members import extensions
+    from learning import extensions
 
     monkeypatch.setattr(extensions, "_course_completed", [])  # completions before automatic issuance
     course = factories.course(lessons=1)

@@ -6,8 +6,8 @@ import pytest
 
 from certificates import services
 from certificates.models import Certificate, SerialCounter
-from members import services as member_services
-from members.models import CompetencyAward, Enrolment
+from learning import services as learning_services
+from learning.models import CompetencyAward, Enrolment
 from tests import factories
 from tests.concurrency import run_together
 from tests.factories import UserFactory, correct_answers
@@ -20,13 +20,13 @@ def test_twenty_concurrent_completions_make_one_certificate(settings, tmp_path):
     user = UserFactory()
     course = factories.course(lessons=2, competencies=(("2.6", 2),))
     first, last = course.lessons()
-    member_services.quiz_submit(
+    learning_services.quiz_submit(
         user=user, lesson=first, answers=correct_answers(first), submission_id=uuid.uuid4()
     )
 
     results, errors = run_together(
         20,
-        lambda _: member_services.quiz_submit(
+        lambda _: learning_services.quiz_submit(
             user=user, lesson=last, answers=correct_answers(last), submission_id=uuid.uuid4()
         ),
     )
@@ -42,7 +42,7 @@ def test_twenty_concurrent_issuances_make_one_certificate_and_distinct_serials(s
     course = factories.course(lessons=1, questions=0)
     people = [UserFactory() for _ in range(5)]
     for person in people:
-        member_services.lesson_mark_done(user=person, lesson=course.lessons().get())
+        learning_services.lesson_mark_done(user=person, lesson=course.lessons().get())
     Certificate.objects.all().delete()
     SerialCounter.objects.all().delete()
 

@@ -194,7 +194,7 @@ def test_resigning_makes_both_verdicts_valid_again_and_asks_the_holder_to_downlo
 
 def test_the_holder_sees_a_notice_until_they_download_it_again(client, certificate, compromised, world):
     services.certificate_resign(certificate=certificate)
-    page = reverse("members:my_learning")
+    page = reverse("learning:my_learning")
     client.force_login(certificate.holder)
     body = client.get(page).content.decode()
     assert (

@@ -132,7 +132,7 @@ def test_my_learning_lists_my_certificates_with_their_check_code_and_a_link_that
     client, certificate
 ):
     client.force_login(certificate.holder)
-    body = client.get(reverse("members:my_learning")).content.decode()
+    body = client.get(reverse("learning:my_learning")).content.decode()
     assert certificate.serial in body and reverse("certificates:pdf", args=[certificate.serial]) in body
     assert certificate.check_code in body and by_code(certificate) in body
     client.logout()

@@ -11,8 +11,8 @@ from wagtail.models import Page, PageViewRestriction
 
 from courses import visibility
 from courses.models import CoursePage, LessonPage
-from members import selectors, services
-from members.models import Enrolment, LessonProgress
+from learning import selectors, services
+from learning.models import Enrolment, LessonProgress
 from tests import factories
 from tests.factories import UserFactory, correct_answers
 
@@ -115,7 +115,7 @@ def test_a_published_lesson_under_an_unpublished_course_is_not_served(client):
     assert LessonPage.objects.get(pk=lesson.pk).live
     client.force_login(UserFactory())
     assert client.get(lesson.url).status_code == 404
-    assert client.post(reverse("members:lesson_done", args=[lesson.pk])).status_code == 404
+    assert client.post(reverse("learning:lesson_done", args=[lesson.pk])).status_code == 404
     assert not visibility.may_see(visibility.Viewer(UserFactory()), lesson)
 
 
@@ -123,9 +123,9 @@ def test_restricted_lessons_cannot_be_done_nor_their_course_started(client, cour
     client.force_login(UserFactory())
     for course in (courses.group, courses.password):
         lesson = course.lessons().get()
-        assert client.post(reverse("members:lesson_done", args=[lesson.pk])).status_code == 404
-        assert client.post(reverse("members:quiz_submit", args=[lesson.pk]), {}).status_code == 404
-        assert client.post(reverse("members:course_start", args=[course.pk])).status_code == 404
+        assert client.post(reverse("learning:lesson_done", args=[lesson.pk])).status_code == 404
+        assert client.post(reverse("learning:quiz_submit", args=[lesson.pk]), {}).status_code == 404
+        assert client.post(reverse("learning:course_start", args=[course.pk])).status_code == 404
     assert not Enrolment.objects.exists() and not LessonProgress.objects.exists()
 
 
@@ -163,7 +163,7 @@ def test_my_learning_drops_courses_restricted_since(client, courses):
     services.enrol(user=resident, course=course)
     restrict(course, PageViewRestriction.GROUPS, groups=[courses.club])
     client.force_login(resident)
-    assert client.get(reverse("members:my_learning")).context["learning"].enrolments == []
+    assert client.get(reverse("learning:my_learning")).context["learning"].enrolments == []
     assert selectors.continue_learning(resident) is None
 
 
@@ -264,24 +264,29 @@ def test_restricted_pages_keep_their_budgets_and_are_never_cached(
 
 
 def test_who_authors_content_is_written_once(world, monkeypatch):
-    """The choosers (members.permissions) and a loose document (courses.visibility) ask one rule:
+    """The choosers (courses/wagtail_hooks.py) and a loose document (courses.visibility) ask one rule:
     change it in courses.permissions and both follow."""
     from django.core.files.base import ContentFile
+    from django.test import RequestFactory
     from wagtail.documents import get_document_model
 
     from courses import permissions as content
-    from members import permissions
+    from courses.wagtail_hooks import choosers_for_authors_only
 
-    assert not hasattr(permissions, "AUTHORING_ACTIONS")
+    def chooser_shows(user, objects) -> bool:
+        request = RequestFactory().get("/")
+        request.user = user
+        return choosers_for_authors_only(objects, request).exists()
+
     Document = get_document_model()
     loose = Document.objects.create(title="Nháp", file=ContentFile(b"x", name="nhap.pdf"))
     for user in (world.resident_a, world.officer_x, world.trainer, world.admin):
         expected = content.is_author(user, Document)
-        assert permissions.can_choose_content(user, Document) is expected
+        assert chooser_shows(user, Document.objects.all()) is expected
         assert visibility.may_see_document(visibility.Viewer(user), loose) is expected
     assert content.is_author(world.trainer, Document) and not content.is_author(world.officer_x, Document)
     monkeypatch.setitem(content.AUTHORING_ACTIONS, "media", ("export",))  # which nobody holds
-    assert not permissions.can_choose_content(world.trainer, Document)
+    assert not chooser_shows(world.trainer, Document.objects.all())
     assert not visibility.may_see_document(visibility.Viewer(world.trainer), loose)
 
 
@@ -292,7 +297,7 @@ def _counts(client, resident, course) -> dict[str, tuple[int, int]]:
     page = selectors.course_state(resident, course, lessons).progress
     catalogue = client.get("/khoa-hoc/").context["courses"]
     bars = selectors.course_progress_map(resident, list(catalogue))[course.pk]
-    mine = client.get(reverse("members:my_learning")).context["learning"]
+    mine = client.get(reverse("learning:my_learning")).context["learning"]
     (enrolment,) = mine.enrolments
     listed = mine.progress[enrolment.pk]
     (api,) = client.get("/api/v1/enrolments/").json()["results"]

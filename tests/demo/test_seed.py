@@ -9,28 +9,14 @@ from django.db.models import Count, F, Q, Sum
 from django.test import RequestFactory
 from django.utils import timezone
 
+from attendance.models import AttendanceMark, Session
 from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, seed_community
 from demo.seed.learning import END
 from members import roles
-from members.models import (
-    AttendanceMark,
-    AuditEvent,
-    CommunityGroup,
-    Membership,
-    Session,
-    StaffScope,
-    User,
-    Village,
-)
+from members.models import AuditEvent, CommunityGroup, Membership, StaffScope, User, Village
 from members.phone import normalize_phone
 from stats import selectors
-from stats.models import (
-    ActivityCount,
-    AttainmentCount,
-    CommuneFreshness,
-    FunnelCount,
-    ResidentCount,
-)
+from stats.models import ActivityCount, AttainmentCount, CommuneFreshness, FunnelCount, ResidentCount
 
 pytestmark = pytest.mark.django_db
 

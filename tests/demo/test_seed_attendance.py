@@ -8,11 +8,12 @@ import pytest
 from django.db.models import Max
 from django.utils import timezone
 
+from attendance.models import AttendanceMark, Session
+from attendance.selectors import current_statuses
 from demo.seed.attendance import seed_attendance
 from demo.seed.community import RESIDENT, seed_community
 from demo.seed.learning import END, START
-from members.models import AttendanceMark, Membership, Session
-from members.selectors.attendance import current_statuses
+from members.models import Membership
 
 pytestmark = pytest.mark.django_db
 

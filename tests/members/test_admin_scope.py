@@ -40,11 +40,13 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.log_actions import log
 from wagtail.models import Collection, Locale, Page, Site
 
+from attendance.models import Session
+from attendance.services import MarkInput, SessionInput, attendance_sync
 from certificates.models import Certificate
 from courses.models import CompetencyArea, CompetencyFramework, CompetencyProfile, CoursePage
+from learning import services as learning_services
 from members import roles, services
-from members.models import AuditEvent, ImportBatch, Membership, Session, StaffScope
-from members.services.attendance import MarkInput, SessionInput, attendance_sync
+from members.models import AuditEvent, ImportBatch, Membership, StaffScope
 from tests import factories
 from tests.conftest import built_once
 from tests.factories import correct_answers
@@ -97,7 +99,7 @@ def build_crawl() -> Crawl:
     course = factories.course(lessons=1, title="Cài đặt và sử dụng VNeID")
     lesson = course.lessons().get()
     for person in (world.resident_a, outsider):
-        services.quiz_submit(
+        learning_services.quiz_submit(
             user=person, lesson=lesson, answers=correct_answers(lesson), submission_id=uuid.uuid4()
         )
     certificate = Certificate.objects.get(holder=outsider)

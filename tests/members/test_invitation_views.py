@@ -66,7 +66,7 @@ def test_a_leader_invites_from_the_offer_and_the_group_page_lists_it(client, wor
         reverse("members:assisted_invite", args=[world.group_a.code]), {"phone": _national(world.resident_c)}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("members:group", args=[world.group_a.code]) + "#loi-moi"
+    assert response["Location"] == reverse("attendance:group", args=[world.group_a.code]) + "#loi-moi"
     invitation = GroupInvitation.objects.get()
     assert (invitation.person, invitation.group, invitation.status) == (
         world.resident_c,
@@ -76,7 +76,7 @@ def test_a_leader_invites_from_the_offer_and_the_group_page_lists_it(client, wor
     body = client.get(response["Location"]).content.decode()
     assert "Đã gửi lời mời" in body and invitation.phone_hint in body
     assert "Nhập mã" in body and "Hủy lời mời" in body
-    assert reverse("members:invitation_enter_code", args=[world.group_a.code, invitation.pk]) in body
+    assert reverse("attendance:invitation_enter_code", args=[world.group_a.code, invitation.pk]) in body
     assert world.resident_c.full_name not in body
     assert invitation_codes.display(invitation) not in body  # the code is the person's, never the leader's
     assert not Membership.objects.filter(user=world.resident_c, group=world.group_a).exists()
@@ -85,7 +85,7 @@ def test_a_leader_invites_from_the_offer_and_the_group_page_lists_it(client, wor
 def test_the_leader_types_the_code_and_the_person_joins(client, world):
     invitation = _invitation(world)
     client.force_login(world.leader_a)
-    url = reverse("members:invitation_enter_code", args=[world.group_a.code, invitation.pk])
+    url = reverse("attendance:invitation_enter_code", args=[world.group_a.code, invitation.pk])
     response = client.post(url, {"code": invitation_codes.display(invitation).lower()}, follow=True)
     body = response.content.decode()
     assert "Mã đúng: người này đã vào tổ." in body
@@ -96,7 +96,7 @@ def test_the_leader_types_the_code_and_the_person_joins(client, world):
 def test_a_wrong_code_is_explained_next_to_the_invitation_and_kept(client, world):
     invitation = _invitation(world)
     client.force_login(world.leader_a)
-    url = reverse("members:invitation_enter_code", args=[world.group_a.code, invitation.pk])
+    url = reverse("attendance:invitation_enter_code", args=[world.group_a.code, invitation.pk])
     response = client.post(url, {"code": "XXX-XXX"})
     body = response.content.decode()
     assert response.status_code == 400
@@ -112,7 +112,7 @@ def test_the_leader_cancels_an_invitation(client, world):
     invitation = _invitation(world)
     client.force_login(world.deputy_a)
     response = client.post(
-        reverse("members:invitation_cancel", args=[world.group_a.code, invitation.pk]), follow=True
+        reverse("attendance:invitation_cancel", args=[world.group_a.code, invitation.pk]), follow=True
     )
     body = response.content.decode()
     assert f"Đã hủy lời mời gửi số {invitation.phone_hint}." in body and "Nhập mã" not in body
@@ -130,9 +130,11 @@ def test_those_who_do_not_manage_the_group_can_do_none_of_it(client, world, pers
         client.post(reverse("members:assisted_invite", args=[group]), {"phone": "0865111222"}).status_code
         == 403
     )
-    url = reverse("members:invitation_enter_code", args=[group, invitation.pk])
+    url = reverse("attendance:invitation_enter_code", args=[group, invitation.pk])
     assert client.post(url, {"code": code}).status_code == 403
-    assert client.post(reverse("members:invitation_cancel", args=[group, invitation.pk])).status_code == 403
+    assert (
+        client.post(reverse("attendance:invitation_cancel", args=[group, invitation.pk])).status_code == 403
+    )
     invitation.refresh_from_db()
     assert invitation.status == "pending" and invitation.code_failures == 0
 
@@ -140,7 +142,7 @@ def test_those_who_do_not_manage_the_group_can_do_none_of_it(client, world, pers
 def test_an_invitation_of_another_group_is_not_found_through_this_one(client, world):
     invitation = _invitation(world, group=world.group_b, by=world.leader_b)
     client.force_login(world.officer_x)  # manages both A and B
-    url = reverse("members:invitation_enter_code", args=[world.group_a.code, invitation.pk])
+    url = reverse("attendance:invitation_enter_code", args=[world.group_a.code, invitation.pk])
     assert client.post(url, {"code": invitation_codes.display(invitation)}).status_code == 404
 
 
@@ -250,7 +252,7 @@ def test_the_pages_cost_the_same_whatever_the_number_of_invitations(
     for someone in UserFactory.create_batch(count - 1):
         _invitation(world, person=someone)
     client.force_login(world.leader_a)
-    group_page = reverse("members:group", args=[world.group_a.code])
+    group_page = reverse("attendance:group", args=[world.group_a.code])
     client.get(group_page)
     with django_assert_num_queries(QUERIES["group page"]):
         body = client.get(group_page).content.decode()

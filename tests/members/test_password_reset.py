@@ -169,7 +169,7 @@ def test_the_right_code_sets_the_password_signs_in_and_ends_every_other_session_
     person.refresh_from_db()
     assert person.check_password(NEW_PASSWORD)
     assert not AuthToken.objects.filter(user=person).exists()
-    assert other_phone.get(reverse("members:my_learning")).status_code == 302  # signed out
+    assert other_phone.get(reverse("learning:my_learning")).status_code == 302  # signed out
     assert PasswordResetCode.objects.get().used_at is not None
     event = AuditEvent.objects.get(action="password.reset")
     assert event.actor == person
@@ -286,14 +286,14 @@ def test_the_sign_in_page_leads_to_the_forgotten_password_page(client):
 
 def test_a_leader_gives_a_member_a_code_from_the_group_page(client, world):
     client.force_login(world.leader_a)
-    page = client.get(reverse("members:group", args=[world.group_a.code])).content.decode()
+    page = client.get(reverse("attendance:group", args=[world.group_a.code])).content.decode()
     for person in (world.resident_a, world.resident_a2):
-        assert reverse("members:reset_code", args=[world.group_a.code, person.pk]) in page
+        assert reverse("attendance:reset_code", args=[world.group_a.code, person.pk]) in page
     for person in (world.leader_a, world.deputy_a):
-        assert reverse("members:reset_code", args=[world.group_a.code, person.pk]) not in page
+        assert reverse("attendance:reset_code", args=[world.group_a.code, person.pk]) not in page
     assert "Cấp mã đặt lại mật khẩu" in page
 
-    response = client.post(reverse("members:reset_code", args=[world.group_a.code, world.resident_a.pk]))
+    response = client.post(reverse("attendance:reset_code", args=[world.group_a.code, world.resident_a.pk]))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     body = response.content.decode()
     code = re.search(r'class="reset-code"[^>]*>(\d{3}) (\d{3})<', body)
@@ -313,10 +313,12 @@ def test_a_leader_gives_a_member_a_code_from_the_group_page(client, world):
 def test_a_leader_cannot_give_codes_beyond_their_members(client, world, persona, person, expected):
     client.force_login(world.personas()[persona])
     target = getattr(world, person)
-    response = client.post(reverse("members:reset_code", args=[world.group_a.code, target.pk]))
+    response = client.post(reverse("attendance:reset_code", args=[world.group_a.code, target.pk]))
     assert response.status_code == expected
     assert not PasswordResetCode.objects.exists()
-    assert client.get(reverse("members:reset_code", args=[world.group_a.code, target.pk])).status_code == 405
+    assert (
+        client.get(reverse("attendance:reset_code", args=[world.group_a.code, target.pk])).status_code == 405
+    )
 
 
 def test_staff_give_a_code_in_the_admin_for_people_in_their_territory(client, world):

@@ -4,8 +4,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from attendance import permissions as attendance_permissions
+from attendance.models import Session
 from members import permissions
-from members.models import Commune, Session
+from members.models import Commune
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +42,7 @@ def test_a_leader_sees_and_manages_their_own_group_only(world):
     assert ids(permissions.groups_managed_by(world.leader_a)) == {world.group_a.pk}
     assert permissions.can_manage_group(world.leader_a, world.group_a)
     assert not permissions.can_manage_group(world.leader_a, world.group_b)
-    assert permissions.can_record_attendance(world.deputy_a, world.group_a)
+    assert attendance_permissions.can_record_attendance(world.deputy_a, world.group_a)
 
 
 def test_a_leader_sees_the_people_of_their_group_and_nobody_else(world):
@@ -138,9 +140,9 @@ def test_sessions_are_seen_with_their_group_and_the_object_check_agrees(world):
     }
     for name, user in world.personas().items():
         user = user or AnonymousUser()
-        visible = ids(permissions.sessions_visible_to(user))
+        visible = ids(attendance_permissions.sessions_visible_to(user))
         assert visible == {sessions[group].pk for group in permissions.groups_visible_to(user)}, name
         for session in sessions.values():
-            assert permissions.can_view_session(user, session) == (session.pk in visible), name
-    assert ids(permissions.sessions_visible_to(world.resident_a)) == {sessions[world.group_a].pk}
-    assert ids(permissions.sessions_visible_to(world.officer_y)) == {sessions[world.group_c].pk}
+            assert attendance_permissions.can_view_session(user, session) == (session.pk in visible), name
+    assert ids(attendance_permissions.sessions_visible_to(world.resident_a)) == {sessions[world.group_a].pk}
+    assert ids(attendance_permissions.sessions_visible_to(world.officer_y)) == {sessions[world.group_c].pk}

@@ -24,7 +24,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def holder(world, django_capture_on_commit_callbacks):
     """A resident of group A who completed a course: their certificate is valid, with their name."""
-    from members import services
+    from learning import services
     from tests import factories
 
     person = UserFactory(full_name=NAME, village=world.resident_a.village)

@@ -26,9 +26,11 @@ from django.db import connection
 from django.utils import timezone
 from knox.models import AuthToken
 
+from attendance.models import AttendanceMark
 from certificates import verification
 from certificates.models import Certificate
-from members.models import AttendanceMark, AuditEvent, Membership, QuizAttempt, User
+from learning.models import QuizAttempt
+from members.models import AuditEvent, Membership, User
 from members.personal_data import ERASED, iter_texts
 from members.services.privacy import ErasureReason, person_erase, remaining_rows, tombstone_phone
 from stats import models as rollups
@@ -358,7 +360,7 @@ def snapshot() -> dict[str, list]:
 
 def test_the_statistics_give_the_same_numbers_before_and_after(world, django_capture_on_commit_callbacks):
     from courses.models import Competency
-    from members.models import CompetencyAward
+    from learning.models import CompetencyAward
 
     person = make_person(world, django_capture_on_commit_callbacks)
     # Awards at a month's edge in the province's time: coarsening must not move them to another month.

@@ -39,7 +39,9 @@ def test_the_walk_finds_the_known_kinds_of_link():
     """The walk itself can fail: it must see a foreign key, the audit log's generic target, Wagtail's
     content-type pairs, and a number kept in a text field."""
     found = {model._meta.label: links for model, links in linked_models().items()}
-    assert "member" in found["members.AttendanceMark"] and "recorded_by" in found["members.AttendanceMark"]
+    assert (
+        "member" in found["attendance.AttendanceMark"] and "recorded_by" in found["attendance.AttendanceMark"]
+    )
     assert "target_type/target_id" in found["members.AuditEvent"]
     assert "content_type/object_id" in found["wagtailcore.ModelLogEntry"]
     assert "content_type/object_id" in found["admin.LogEntry"]

@@ -4,8 +4,10 @@ import json
 
 import pytest
 
+from learning import services as learning_services
+from learning.models import Enrolment
 from members import services
-from members.models import AuditEvent, Enrolment, User
+from members.models import AuditEvent, User
 from tests import factories
 from tests.factories import PASSWORD, UserFactory
 
@@ -80,7 +82,7 @@ def test_the_page_costs_the_same_queries_however_much_the_person_did(
     for _ in range(3):
         course = factories.course(lessons=2)
         for lesson in course.lessons():
-            services.quiz_submit(
+            learning_services.quiz_submit(
                 user=person,
                 lesson=lesson,
                 answers=factories.correct_answers(lesson),

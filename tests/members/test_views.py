@@ -67,7 +67,7 @@ def test_home_page_shows_a_resident_their_group_and_leader(client, world, django
 def test_home_page_of_a_resident_in_the_middle_of_a_course_costs_the_same_whatever_they_did(client, world):
     """Their group, its leader, and "continue" with the next lesson: the active language is looked up
     once for the course and the lesson, and the count does not grow with lessons done or courses."""
-    from members.models import Enrolment, LessonProgress
+    from learning.models import Enrolment, LessonProgress
 
     def measured():
         client.get("/")  # a running server's caches are warm

@@ -4,8 +4,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from attendance.models import AttendanceMark, Session
 from courses.models import Competency, CompetencyProfile
-from members.models import AttendanceMark, CompetencyAward, Session
+from learning.models import CompetencyAward
 from stats import services as stats
 from tests import factories
 from tests.factories import CommunityGroupFactory, MembershipFactory, UserFactory, VillageFactory, commune

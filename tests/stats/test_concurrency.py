@@ -3,13 +3,7 @@
 import pytest
 
 from stats import services as stats
-from stats.models import (
-    ActivityCount,
-    AttainmentCount,
-    CommuneFreshness,
-    FunnelCount,
-    ResidentCount,
-)
+from stats.models import ActivityCount, AttainmentCount, CommuneFreshness, FunnelCount, ResidentCount
 from tests.concurrency import run_together
 from tests.factories import build_world
 from tests.stats.conftest import at, award, mark, session

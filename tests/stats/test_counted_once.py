@@ -16,8 +16,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from courses.models import CompetencyProfile
-from members import services
-from members.models import Enrolment, User
+from learning import services
+from learning.models import Enrolment
+from members.models import User
 from stats import selectors
 from stats import services as stats
 from stats.forms import StatsFilterForm

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from certificates import services as certificate_services
 from courses.models import CompetencyProfile
-from members import selectors as member_selectors
-from members.competencies import profile_met
+from learning import selectors as learning_selectors
+from learning.competencies import profile_met
 from stats import selectors
 from stats.levels import first_reached, levels_as_of, profile_met_at
 from stats.models import ProfileCount
@@ -70,7 +70,7 @@ def test_everyone_who_asks_agrees_on_who_meets_a_profile(world):
     stats.refresh_all()
 
     def everyone_says(person, profile) -> set[bool]:
-        statuses = member_selectors.profile_statuses(person, member_selectors.competency_levels(person))
+        statuses = learning_selectors.profile_statuses(person, learning_selectors.competency_levels(person))
         query = selectors.StatsQuery(commune_ids=None, commune=world.commune_x)
         return {
             next(s for s in statuses if s.profile == profile).complete,

@@ -7,8 +7,10 @@ from django.db.models import Sum
 
 from certificates import services as certificate_services
 from courses.models import CompetencyProfile
+from learning import services as learning_services
+from learning.models import Enrolment, LessonProgress
 from members import services
-from members.models import Enrolment, LessonProgress, User
+from members.models import User
 from stats import services as stats
 from stats.models import (
     ActivityCount,
@@ -108,11 +110,11 @@ def course():
 
 def _learn(person, course, *, lessons: int, enrolled: datetime.datetime):
     for lesson in list(course.lessons())[:lessons]:
-        services.quiz_submit(
+        learning_services.quiz_submit(
             user=person, lesson=lesson, answers=correct_answers(lesson), submission_id=factories.uuid4()
         )
     if not lessons:
-        services.enrol(user=person, course=course)
+        learning_services.enrol(user=person, course=course)
     Enrolment.objects.filter(user=person, course=course).update(enrolled_at=enrolled)
 
 
@@ -195,7 +197,7 @@ def test_learning_notes_the_communes_where_the_learner_counts(
     MembershipFactory(user=outsider, group=world.group_a)
     refresh(world.commune_x, world.commune_y)
     with django_capture_on_commit_callbacks(execute=True):
-        services.enrol(user=outsider, course=course)
+        learning_services.enrol(user=outsider, course=course)
     assert freshness(world.commune_x).changed_at is not None
     assert freshness(world.commune_y).changed_at is not None
 

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Session
-from members.services.attendance import MarkInput, SessionInput, attendance_sync
+from attendance.models import Session
+from attendance.services import MarkInput, SessionInput, attendance_sync
 from stats import selectors
 from stats import services as stats
 from stats.forms import StatsFilterForm
@@ -112,7 +112,7 @@ def test_a_mark_taken_ten_minutes_early_is_seen_and_counted_at_once(world, setti
 
     client = Client()
     client.force_login(world.leader_a)
-    lines = client.get(reverse("members:summary", args=[world.group_a.code])).context["lines"]
+    lines = client.get(reverse("attendance:summary", args=[world.group_a.code])).context["lines"]
     line = next(s for s in lines if s.membership.user == world.resident_a)
     assert (line.attended, line.sessions) == (1, 1)
 

@@ -5,21 +5,15 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from attendance.models import AttendanceMark, Session
 from certificates.models import Certificate
 from demo.seed.attendance import seed_attendance
 from demo.seed.community import DEMO_LOGINS, GROUP_MEMBERS, community_counts, seed_community
 from demo.seed.courses import seed_courses
 from demo.seed.issuer import seed_issuer
 from demo.seed.learning import seed_learning
-from members.models import (
-    AttendanceMark,
-    CommunityGroup,
-    CompetencyAward,
-    Enrolment,
-    LessonProgress,
-    QuizAttempt,
-    Session,
-)
+from learning.models import CompetencyAward, Enrolment, LessonProgress, QuizAttempt
+from members.models import CommunityGroup
 from members.phone import format_phone
 from stats import services as stats_services
 
