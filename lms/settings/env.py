@@ -88,8 +88,9 @@ def env_path(name: str, default: Path | Any = _MISSING) -> Path:
     return Path(_raw(name, default)).expanduser().resolve()
 
 
-def env_database(name: str, default: str) -> dict[str, Any]:
-    """Parse a database URL; SQLite gets WAL mode and immediate transactions."""
+def env_database(name: str, default: str, *, conn_max_age: int = 0) -> dict[str, Any]:
+    """Parse a database URL; SQLite gets WAL mode and immediate transactions, PostgreSQL keeps its
+    connection for ``conn_max_age`` seconds (checked before reuse)."""
     url = _raw(name, default)
     try:
         config = dj_database_url.parse(url, conn_max_age=0)
@@ -106,6 +107,11 @@ def env_database(name: str, default: str) -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
+        # Persistent connections, not psycopg's pool: a gunicorn sync worker serves one request at
+        # a time, so a pool per process would hold one connection anyway, and pooling across
+        # processes and machines belongs to PgBouncer. The health check replaces a connection the
+        # server or a failover dropped before the request uses it.
+        config["CONN_MAX_AGE"] = conn_max_age
         config["CONN_HEALTH_CHECKS"] = True
     else:
         raise ImproperlyConfigured(f"{name}: only SQLite and PostgreSQL are supported.")
@@ -121,8 +127,8 @@ _CACHE_BACKENDS = {
 
 
 def env_cache(name: str, default: str) -> dict[str, Any]:
-    """Parse a cache URL: ``locmem://``, ``dummy://`` or ``redis://host:port/db``."""
-    url = _raw(name, default)
+    """Parse a cache URL: ``locmem://``, ``dummy://`` or ``redis://host:port/db``; empty is unset."""
+    url = _raw(name, default) or default
     parts = urlsplit(url)
     backend = _CACHE_BACKENDS.get(parts.scheme)
     if backend is None:
@@ -136,3 +142,51 @@ def env_cache(name: str, default: str) -> dict[str, Any]:
     if timeout:
         config["TIMEOUT"] = int(timeout[0])
     return config
+
+
+_LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+
+
+def is_local_database(config: dict[str, Any]) -> bool:
+    """SQLite, or PostgreSQL on this machine (loopback or a unix socket, whose HOST is a path)."""
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        return True
+    host = config.get("HOST") or ""
+    return host in _LOCAL_HOSTS or host.startswith("/")
+
+
+def shared_cache(name: str) -> dict[str, Any]:
+    """A cache every app process and machine sees: rate limits, sign-in lockouts, sessions and the
+    task worker's heartbeat are counted there, and a per-process cache would count each apart."""
+    url = _raw(name, "")
+    if not url:
+        raise ImproperlyConfigured(f"{name} must be set to a shared cache (redis://host:6379/0).")
+    config = env_cache(name, url)
+    if not config["BACKEND"].endswith("RedisCache"):
+        raise ImproperlyConfigured(
+            f"{name} must be a shared cache (redis://…), not {urlsplit(url).scheme}://: each process "
+            "would keep its own rate limits and sessions."
+        )
+    return config
+
+
+def site_url(name: str, *, allow_loopback: bool) -> str:
+    """The public address printed in certificates' QR codes and in e-mails: https, and a real host
+    unless a loopback test stack says so."""
+    url = _raw(name, "")
+    if not url:
+        raise ImproperlyConfigured(
+            f"{name} must be set to the site's public address (https://…): it is printed in every "
+            "certificate's QR code."
+        )
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host in _LOCAL_HOSTS or host.startswith("127."):
+        if not allow_loopback:
+            raise ImproperlyConfigured(
+                f"{name} points at this machine ({url}); set ALLOW_LOOPBACK_SITE_URL=1 only for a "
+                "test stack on loopback."
+            )
+    elif parts.scheme != "https":
+        raise ImproperlyConfigured(f"{name} must be an https:// address, not {url!r}.")
+    return url.rstrip("/")

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_cache, env_choice, env_int, env_str
+from .env import env_bool, env_choice, env_database, env_int, env_str, shared_cache, site_url
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", "")
@@ -12,7 +12,16 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "test-", "django-insec
         "SECRET_KEY must be set to a random value of at least 50 characters in production."
     )
 
-CACHES = {"default": env_cache("CACHE_URL", "locmem://hocso")}
+# One cache for every process on every machine (rate limits, lockouts, sessions, the heartbeat).
+CACHES = {"default": shared_cache("CACHE_URL")}
+# Printed in every certificate's QR code and in e-mails: never the development default.
+WAGTAILADMIN_BASE_URL = site_url("SITE_URL", allow_loopback=env_bool("ALLOW_LOOPBACK_SITE_URL", False))
+# A request reuses its process's PostgreSQL connection for a minute (see env_database).
+DATABASES = {
+    "default": env_database(
+        "DATABASE_URL", DEFAULT_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0)
+    )
+}
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "database")]}}
 STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "task")
 HOCSO_DEMO_SEED_ALLOWED = False

@@ -106,6 +106,8 @@ def test_production_refuses_to_start_while_the_current_key_is_compromised():
         "DJANGO_SETTINGS_MODULE": "lms.settings.production",
         "SECRET_KEY": "k" * 20 + "9f8e7d6c5b4a39281706f5e4d3c2b1a0zyxwvutsrq",
         "ALLOWED_HOSTS": "hocso.example.vn",
+        "CACHE_URL": "redis://127.0.0.1:6379/1",
+        "SITE_URL": "https://hocso.example.vn",
     }
     refused = run_django(
         ["check"],

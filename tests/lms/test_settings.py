@@ -21,6 +21,13 @@ def run_django(args, **env_vars):
             "DJANGO_SETTINGS_MODULE",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
             "CERTIFICATE_SIGNING_KEYS",
+            "CACHE_URL",
+            "SITE_URL",
+            "ALLOW_LOOPBACK_SITE_URL",
+            "ALLOW_REMOTE_DATABASE_IN_DEV",
+            "DB_CONN_MAX_AGE",
+            "LOG_FORMAT",
+            "SENTRY_DSN",
         }
     }
     environment.update(env_vars)
@@ -45,6 +52,8 @@ def test_production_refuses_to_start_without_a_certificate_signing_key():
         ["check"],
         DJANGO_SETTINGS_MODULE="lms.settings.production",
         SECRET_KEY="k" * 20 + "9f8e7d6c5b4a3928170zyxwvutsrqponm",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+        SITE_URL="https://hocso.example.vn",
     )
     assert result.returncode != 0 and "CERTIFICATE_SIGNING_KEYS must be set" in result.stderr
 
@@ -63,6 +72,8 @@ def test_production_settings_pass_the_deployment_checklist():
         SECRET_KEY="k" * 20 + "9f8e7d6c5b4a39281706f5e4d3c2b1a0zyxwvutsrq",
         ALLOWED_HOSTS="hocso.example.vn",
         CERTIFICATE_SIGNING_KEYS="cb2026=" + "A" * 43,
+        CACHE_URL="redis://127.0.0.1:6379/1",
+        SITE_URL="https://hocso.example.vn",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -72,6 +83,8 @@ PRODUCTION = {
     "SECRET_KEY": "k" * 20 + "9f8e7d6c5b4a39281706f5e4d3c2b1a0zyxwvutsrq",
     "ALLOWED_HOSTS": "hocso.example.vn",
     "CERTIFICATE_SIGNING_KEYS": "cb2026=" + "A" * 43,
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "SITE_URL": "https://hocso.example.vn",
 }
 
 
@@ -183,3 +196,77 @@ def test_the_embedded_sqlite_database_runs_in_wal_mode(tmp_path, django_db_block
             assert cursor.fetchone()[0] == 1
     finally:
         wrapper.close()
+
+
+def print_setting(expression, **env_vars):
+    """Imports the settings chosen by DJANGO_SETTINGS_MODULE in a fresh process and prints one value."""
+    return run_django(["shell", "-c", f"from django.conf import settings; print({expression})"], **env_vars)
+
+
+@pytest.mark.parametrize(
+    ("variables", "complaint"),
+    [
+        ({"CACHE_URL": ""}, "CACHE_URL must be set to a shared cache"),
+        ({"CACHE_URL": "locmem://hocso"}, "CACHE_URL must be a shared cache"),
+        ({"CACHE_URL": "dummy://"}, "CACHE_URL must be a shared cache"),
+        ({"SITE_URL": ""}, "SITE_URL must be set to the site's public address"),
+        ({"SITE_URL": "http://hocso.example.vn"}, "SITE_URL must be an https:// address"),
+        ({"SITE_URL": "http://127.0.0.1:8000"}, "ALLOW_LOOPBACK_SITE_URL=1"),
+        ({"SITE_URL": "https://localhost"}, "ALLOW_LOOPBACK_SITE_URL=1"),
+        ({"DB_CONN_MAX_AGE": "-5"}, "DB_CONN_MAX_AGE must be at least 0"),
+    ],
+)
+def test_production_refuses_a_per_process_cache_and_a_missing_or_local_site_url(variables, complaint):
+    result = run_django(["check"], **{**PRODUCTION, **variables})
+    assert result.returncode != 0 and complaint in result.stderr, result.stderr[-2000:]
+
+
+def test_production_accepts_a_loopback_site_url_when_told_it_is_a_test_stack():
+    result = print_setting(
+        "settings.WAGTAILADMIN_BASE_URL",
+        **{**PRODUCTION, "SITE_URL": "http://127.0.0.1:8000/", "ALLOW_LOOPBACK_SITE_URL": "1"},
+    )
+    assert result.stdout.strip().endswith("http://127.0.0.1:8000"), result.stderr[-2000:]
+
+
+def test_production_keeps_postgresql_connections_a_minute_with_health_checks():
+    expression = "*(settings.DATABASES['default'][key] for key in ('CONN_MAX_AGE', 'CONN_HEALTH_CHECKS'))"
+    database = "postgres://hocso@db.internal:5432/hocso"
+    result = print_setting(expression, **PRODUCTION, DATABASE_URL=database)
+    assert result.stdout.strip().endswith("60 True"), result.stderr[-2000:]
+    result = print_setting(expression, **PRODUCTION, DATABASE_URL=database, DB_CONN_MAX_AGE="0")
+    assert result.stdout.strip().endswith("0 True"), result.stderr[-2000:]
+
+
+def test_connections_are_not_kept_outside_production_unless_asked(monkeypatch):
+    assert env.env_database("X_UNSET", "postgres://postgres@127.0.0.1/hocso")["CONN_MAX_AGE"] == 0
+    kept = env.env_database("X_UNSET", "postgres://postgres@127.0.0.1/hocso", conn_max_age=30)
+    assert kept["CONN_MAX_AGE"] == 30 and kept["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.parametrize(
+    "database",
+    ["postgres://hocso@db.example.vn:5432/hocso", "postgres://hocso@10.0.0.5/hocso"],
+)
+def test_development_settings_refuse_a_database_on_another_machine(database):
+    result = run_django(["check"], DATABASE_URL=database)
+    assert result.returncode != 0
+    assert "refuses a database on another machine" in result.stderr, result.stderr[-2000:]
+    allowed = run_django(
+        ["shell", "-c", "print('dev ok')"], DATABASE_URL=database, ALLOW_REMOTE_DATABASE_IN_DEV="1"
+    )
+    assert "refuses" not in allowed.stderr and "dev ok" in allowed.stdout, allowed.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "database",
+    [
+        "postgres://postgres@127.0.0.1:5432/postgres",
+        "postgres://postgres@localhost/postgres",
+        "postgres://postgres@[::1]:5432/postgres",
+        "postgres://postgres@%2Fvar%2Frun%2Fpostgresql/postgres",
+        "sqlite:////tmp/hocso-dev.sqlite3",
+    ],
+)
+def test_development_settings_accept_a_database_on_this_machine(database):
+    assert env.is_local_database(env.env_database("X_UNSET", database))
