@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "api",
     "stats",
     "demo",
+    "ops",  # before django_tasks_db: its db_worker beats the heartbeat (ops/heartbeat.py)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -61,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz and /readyz before host checks, https redirects and sessions.
+    "ops.health.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -223,6 +226,11 @@ TASK_BACKENDS = {
 TASKS = {
     "default": {"BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "immediate")]}
 }
+
+# The worker beats this often into the shared cache (ops/heartbeat.py); with TASKS_BACKEND=database,
+# /readyz fails once the last beat is older than WORKER_HEARTBEAT_MAX_AGE seconds.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30, minimum=1)
+WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 120, minimum=1)
 
 # When the statistics' numbers (stats app) are recomputed after a change: "task" enqueues a refresh
 # for a worker; "on_view" (no worker: the embedded default) refreshes the changed communes when

@@ -39,7 +39,13 @@ STORAGES = {
 }
 
 # Static files are served by the app processes (WhiteNoise: compressed, cache-busting names).
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# Right after SecurityMiddleware, as WhiteNoise asks.
+_AFTER_SECURITY = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [
+    *MIDDLEWARE[:_AFTER_SECURITY],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[_AFTER_SECURITY:],
+]
 
 # Certificates are signed with keys from the environment; without one nothing can be issued.
 CERTIFICATE_DEV_KEY_FILE = None

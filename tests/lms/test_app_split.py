@@ -73,7 +73,8 @@ ALLOWED = {
     "stats": {"courses", "members", "learning", "attendance", "certificates"},
     "api": {"courses", "members", "learning", "attendance", "certificates", "stats"},
     "demo": {"courses", "members", "learning", "attendance", "certificates", "stats"},
-    "lms": {"courses", "members", "certificates", "api"},
+    "ops": set(),  # operations: probes, heartbeat, logs; no domain app
+    "lms": {"courses", "members", "certificates", "api", "ops"},
 }
 
 

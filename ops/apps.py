@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    """Running the site on several machines: probes for the load balancer, the task worker's
+    heartbeat, request ids in the logs, error reports. It knows nothing of the domain apps."""
+
+    name = "ops"
+    verbose_name = _("Operations")
+
+    def ready(self):
+        from django_tasks.signals import task_finished, task_started
+
+        from . import heartbeat
+
+        # A worker busy with a long task still beats at its start and end, besides the timer.
+        task_started.connect(heartbeat.beat_on_task, dispatch_uid="ops.heartbeat.started")
+        task_finished.connect(heartbeat.beat_on_task, dispatch_uid="ops.heartbeat.finished")
