@@ -9,6 +9,7 @@ import django.conf.locale
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_cache, env_choice, env_database, env_int, env_list, env_path, env_rate, env_str
+from .logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: answers /healthz and /readyz before host checks, https redirects and sessions.
     "ops.health.ProbeMiddleware",
+    # Then: every response, redirects included, carries its request id.
+    "ops.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -337,24 +340,9 @@ CONTENT_SECURITY_POLICY = {
 # The Wagtail and Django admins ship inline scripts; they keep the framework's own protections.
 CSP_EXEMPT_PATH_PREFIXES = ["/admin/", "/django-admin/", "/api/v1/docs/"]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Request logs carry URLs and, on errors, request bodies: keep them at WARNING so that
-        # phone numbers in query strings never reach the log.
-        "django.request": {"level": "ERROR"},
-        "django.server": {"level": "WARNING"},
-        "django_tasks": {"level": "WARNING"},
-        "wagtail": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# One line a request with its id (ops.logs), phone numbers blanked; LOG_FORMAT=json for a collector.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = logging_config(level=LOG_LEVEL, log_format=env_choice("LOG_FORMAT", ("plain", "json"), "plain"))
 
 # Certificates: signing keys come from the environment (certificates/keys.py explains the format).
 CERTIFICATE_SIGNING_KEYS = env_str("CERTIFICATE_SIGNING_KEYS", "")

@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .env import env_bool, env_choice, env_database, env_int, env_str, shared_cache, site_url
+from .logs import logging_config
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", "")
@@ -25,6 +26,8 @@ DATABASES = {
 TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "database")]}}
 STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "task")
 HOCSO_DEMO_SEED_ALLOWED = False
+# One JSON object a line for the log collector, unless LOG_FORMAT=plain.
+LOGGING = logging_config(level=LOG_LEVEL, log_format=env_choice("LOG_FORMAT", ("plain", "json"), "json"))
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
