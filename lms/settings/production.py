@@ -50,6 +50,17 @@ MIDDLEWARE = [
     *MIDDLEWARE[_AFTER_SECURITY:],
 ]
 
+# Errors are reported when SENTRY_DSN is set, without personal data (ops/errors.py).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from ops.errors import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE", ""),
+    )
+
 # Certificates are signed with keys from the environment; without one nothing can be issued.
 CERTIFICATE_DEV_KEY_FILE = None
 if not CERTIFICATE_SIGNING_KEYS:
