@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
@@ -7,7 +6,6 @@ class OpsConfig(AppConfig):
     heartbeat, request ids in the logs, error reports. It knows nothing of the domain apps."""
 
     name = "ops"
-    verbose_name = _("Operations")
 
     def ready(self):
         from django_tasks.signals import task_finished, task_started

@@ -40,15 +40,22 @@ def beat_on_task(sender, **kwargs) -> None:
     beat()
 
 
+_timer: threading.Thread | None = None
+
+
 def start_periodic(interval: float) -> threading.Thread:
-    """Beats now, then every `interval` seconds from a daemon thread, which dies with the worker."""
+    """Beats now, then every `interval` seconds from a daemon thread, which dies with the worker.
+    One thread per process, however often a worker is started in it (tests, the autoreloader)."""
+    global _timer
     beat()
+    if _timer is not None and _timer.is_alive():
+        return _timer
 
     def loop():
         while True:
             time.sleep(interval)
             beat()
 
-    thread = threading.Thread(target=loop, name="ops-heartbeat", daemon=True)
-    thread.start()
-    return thread
+    _timer = threading.Thread(target=loop, name="ops-heartbeat", daemon=True)
+    _timer.start()
+    return _timer

@@ -133,3 +133,9 @@ def test_the_database_worker_beats_when_it_starts(settings, monkeypatch):
     monkeypatch.setattr(db_worker.Worker, "configure_signals", lambda self: None)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     assert heartbeat.last_beat() == pytest.approx(time.time(), abs=60)
+
+
+def test_a_process_has_one_heartbeat_timer_however_often_a_worker_starts(monkeypatch):
+    monkeypatch.setattr(heartbeat, "_timer", None)
+    first = heartbeat.start_periodic(3600)
+    assert heartbeat.start_periodic(3600) is first and first.daemon and first.is_alive()
