@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "api",
     "stats",
     "demo",
+    "upkeep",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -218,6 +219,11 @@ TASK_BACKENDS = {
 TASKS = {
     "default": {"BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "immediate")]}
 }
+# A task RUNNING this long is taken as lost (its worker stopped) and put back by `manage.py
+# reclaim_tasks`: keep it well above the longest task (a certificate renders in < 5 s).
+TASKS_RECLAIM_AFTER = env_int("TASKS_RECLAIM_AFTER", 300, minimum=30)
+# Runs started before a lost task is marked FAILED instead of put back.
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3, minimum=1)
 
 # When the statistics' numbers (stats app) are recomputed after a change: "task" enqueues a refresh
 # for a worker; "on_view" (no worker: the embedded default) refreshes the changed communes when
