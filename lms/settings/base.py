@@ -216,8 +216,15 @@ TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
 }
+# Each kind of work waits in its own queue, so that a PDF never waits behind a statistics rollup: run
+# one `db_worker --queue-name NAME` per queue ("default" holds Wagtail's own tasks). Every backend
+# must list them, or enqueuing refuses the task.
+TASK_QUEUES = ["default", "certificates", "statistics"]
 TASKS = {
-    "default": {"BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "immediate")]}
+    "default": {
+        "BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "immediate")],
+        "QUEUES": TASK_QUEUES,
+    }
 }
 # A task RUNNING this long is taken as lost (its worker stopped) and put back by `manage.py
 # reclaim_tasks`: keep it well above the longest task (a certificate renders in < 5 s).

@@ -13,7 +13,12 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("dev-", "test-", "django-insec
     )
 
 CACHES = {"default": env_cache("CACHE_URL", "locmem://hocso")}
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "database")]}}
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "database")],
+        "QUEUES": TASK_QUEUES,
+    }
+}
 STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "task")
 HOCSO_DEMO_SEED_ALLOWED = False
 
