@@ -236,6 +236,9 @@ TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3, minimum=1)
 # for a worker; "on_view" (no worker: the embedded default) refreshes the changed communes when
 # someone opens the statistics. `manage.py refresh_statistics` recomputes everything (nightly).
 STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "on_view")
+# With a worker: a commune noted as changed this long ago, and still not refreshed, lost its refresh
+# task; the scheduler queues one again (every 10 minutes).
+STATS_REFRESH_LOST_AFTER = env_int("STATS_REFRESH_LOST_AFTER", 900, minimum=60)
 
 # E-mail (moderation notices, staff password resets): SMTP in production, the console in development.
 EMAIL_BACKENDS = {
