@@ -231,6 +231,8 @@ TASKS = {
 TASKS_RECLAIM_AFTER = env_int("TASKS_RECLAIM_AFTER", 300, minimum=30)
 # Runs started before a lost task is marked FAILED instead of put back.
 TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3, minimum=1)
+# Finished task results (and why failed ones failed) are kept this long, then purged by the scheduler.
+TASKS_RESULTS_KEEP_DAYS = env_int("TASKS_RESULTS_KEEP_DAYS", 14, minimum=1)
 
 # When the statistics' numbers (stats app) are recomputed after a change: "task" enqueues a refresh
 # for a worker; "on_view" (no worker: the embedded default) refreshes the changed communes when
