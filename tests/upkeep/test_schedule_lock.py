@@ -8,7 +8,7 @@ import pytest
 from tests.concurrency import run_together
 from upkeep import schedule
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_one_scheduler_takes_the_lock():
