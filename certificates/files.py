@@ -50,11 +50,27 @@ def store_pdf(certificate: Certificate, issuer) -> None:
     certificate.pdf.name, certificate.pdf_version = name, version
 
 
+def is_current(certificate: Certificate) -> bool:
+    """Whether the stored PDF exists and was made by today's template."""
+    if not certificate.pdf or certificate.pdf_version != rendering.template_version():
+        return False
+    return certificate.pdf.storage.exists(certificate.pdf.name)
+
+
 def current_pdf(certificate: Certificate, issuer) -> None:
-    """Make sure the stored PDF exists and was made by today's template (render it now if not)."""
-    stale = not certificate.pdf or certificate.pdf_version != rendering.template_version()
-    if stale or not certificate.pdf.storage.exists(certificate.pdf.name):
-        store_pdf(certificate, issuer)
+    """Make sure the stored PDF exists and was made by today's template (render it now if not).
+
+    Single-flight: downloads that find it missing or stale at the same moment would each render it,
+    and all but the last would hand out a file the last one deletes. The first takes the
+    certificate's row lock and renders; the others wait for that lock, find the PDF current and hand
+    out the first one's file."""
+    if is_current(certificate):
+        return
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if not is_current(locked):
+            store_pdf(locked, issuer)
+    certificate.pdf.name, certificate.pdf_version = locked.pdf.name, locked.pdf_version
 
 
 def _signed_url(storage, name: str, disposition: str) -> str:

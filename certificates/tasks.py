@@ -5,7 +5,7 @@ from certificates.models import Certificate
 from certificates.services import issuer_settings
 
 
-@task()
+@task(queue_name="certificates")
 def render_certificate(certificate_id: int) -> None:
     """Render (or re-render) a certificate's PDF into its private storage, in a worker process."""
     certificate = Certificate.objects.filter(pk=certificate_id).first()

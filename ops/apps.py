@@ -3,7 +3,9 @@ from django.apps import AppConfig
 
 class OpsConfig(AppConfig):
     """Running the site on several machines: probes for the load balancer, the task worker's
-    heartbeat, request ids in the logs, error reports. It knows nothing of the domain apps."""
+    heartbeat, request ids in the logs, error reports; and background work kept going: stuck tasks
+    reclaimed, the scheduler and its purges (the scheduler's jobs call into the domain apps; the
+    request side knows nothing of them)."""
 
     name = "ops"
 

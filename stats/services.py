@@ -120,6 +120,25 @@ def note_expired(commune_ids: Iterable[int] | None = None) -> None:
         refresh_changed_communes.enqueue()
 
 
+def requeue_lost_refreshes(now: datetime.datetime | None = None) -> bool:
+    """The periodic safety net (``manage.py run_scheduler``): with a worker, a commune noted as
+    changed is refreshed by the task its first note queued, and later notes queue nothing. If that
+    task was lost, the note would stand for good: a note older than ``STATS_REFRESH_LOST_AFTER``
+    seconds queues one refresh again. Whether it did."""
+    if settings.STATS_REFRESH != "task":
+        return False
+    lost_before = (now or timezone.now()) - datetime.timedelta(seconds=settings.STATS_REFRESH_LOST_AFTER)
+    if not CommuneFreshness.objects.filter(changed_at__lt=lost_before).exists():
+        return False
+    from stats.tasks import refresh_changed_communes
+
+    logger.warning(
+        "Statistics noted as changed before %s were not refreshed: refresh queued again", lost_before
+    )
+    refresh_changed_communes.enqueue()
+    return True
+
+
 def changed_commune_ids(commune_ids: Iterable[int] | None = None) -> list[int]:
     """Communes whose facts changed since their numbers were computed (or whose numbers expired: a
     session planned ahead has started), or never computed."""

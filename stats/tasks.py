@@ -3,13 +3,13 @@ from django_tasks import task
 from stats import services
 
 
-@task()
+@task(queue_name="statistics")
 def refresh_changed_communes() -> int:
     """Recompute the numbers of every commune whose facts changed; return how many were refreshed."""
     return services.refresh_changed().communes
 
 
-@task()
+@task(queue_name="statistics")
 def refresh_communes(commune_ids: list[int] | None = None) -> int:
     """Recompute the numbers of these communes (all of them: None), whatever changed."""
     report = services.refresh_all() if commune_ids is None else services.refresh_communes(commune_ids)

@@ -226,9 +226,23 @@ TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
 }
+# Each kind of work waits in its own queue, so that a PDF never waits behind a statistics rollup: run
+# one `db_worker --queue-name NAME` per queue ("default" holds Wagtail's own tasks). Every backend
+# must list them, or enqueuing refuses the task.
+TASK_QUEUES = ["default", "certificates", "statistics"]
 TASKS = {
-    "default": {"BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "immediate")]}
+    "default": {
+        "BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "immediate")],
+        "QUEUES": TASK_QUEUES,
+    }
 }
+# A task RUNNING this long is taken as lost (its worker stopped) and put back by `manage.py
+# reclaim_tasks`: keep it well above the longest task (a certificate renders in < 5 s).
+TASKS_RECLAIM_AFTER = env_int("TASKS_RECLAIM_AFTER", 300, minimum=30)
+# Runs started before a lost task is marked FAILED instead of put back.
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 3, minimum=1)
+# Finished task results (and why failed ones failed) are kept this long, then purged by the scheduler.
+TASKS_RESULTS_KEEP_DAYS = env_int("TASKS_RESULTS_KEEP_DAYS", 14, minimum=1)
 
 # The worker beats this often into the shared cache (ops/heartbeat.py); with TASKS_BACKEND=database,
 # /readyz fails once the last beat is older than WORKER_HEARTBEAT_MAX_AGE seconds.
@@ -239,6 +253,9 @@ WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 120, minimum=1)
 # for a worker; "on_view" (no worker: the embedded default) refreshes the changed communes when
 # someone opens the statistics. `manage.py refresh_statistics` recomputes everything (nightly).
 STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "on_view")
+# With a worker: a commune noted as changed this long ago, and still not refreshed, lost its refresh
+# task; the scheduler queues one again (every 10 minutes).
+STATS_REFRESH_LOST_AFTER = env_int("STATS_REFRESH_LOST_AFTER", 900, minimum=60)
 
 # E-mail (moderation notices, staff password resets): SMTP in production, the console in development.
 EMAIL_BACKENDS = {

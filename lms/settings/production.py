@@ -23,7 +23,12 @@ DATABASES = {
         "DATABASE_URL", DEFAULT_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0)
     )
 }
-TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "database")]}}
+TASKS = {
+    "default": {
+        "BACKEND": TASK_BACKENDS[env_choice("TASKS_BACKEND", tuple(TASK_BACKENDS), "database")],
+        "QUEUES": TASK_QUEUES,
+    }
+}
 STATS_REFRESH = env_choice("STATS_REFRESH", ("on_view", "task"), "task")
 HOCSO_DEMO_SEED_ALLOWED = False
 # One JSON object a line for the log collector, unless LOG_FORMAT=plain.

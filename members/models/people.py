@@ -142,6 +142,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
 
+    # Wagtail indexes the references of every model an admin viewset shows, on every save. A person's
+    # links (village, who recorded their consent) are personal data that no "usage" page needs, and
+    # Django saves ``last_login`` at each sign-in: indexed, every sign-in queued a task for nothing.
+    wagtail_reference_index_ignore = True
+
     USERNAME_FIELD = "phone"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["full_name"]

@@ -96,7 +96,9 @@ def test_a_revoked_certificate_downloads_as_revoked_before_the_worker_renders_it
 ):
     files.store_pdf(certificate, issuer_settings())
     # Tasks are queued for a worker that has not run yet.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     services.certificate_revoke(certificate=certificate, reason="Sai", acting_user=world.trainer)
     pdf = b"".join(download_html(client, certificate).streaming_content)
     assert "ĐÃ THU HỒI" in "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)

@@ -266,7 +266,9 @@ def test_without_a_worker_reading_computes_communes_never_computed(world, settin
 
 def test_with_a_worker_reading_leaves_the_numbers_as_they_are_and_says_so(world, settings):
     settings.STATS_REFRESH = "task"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # no worker yet
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": settings.TASK_QUEUES}
+    }  # no worker yet
     refresh(world.commune_x)
     award(world.resident_a, "2.6", 2, at(1))
     stats._note_changes([world.commune_x.pk])

@@ -188,7 +188,9 @@ def test_with_a_worker_the_page_shows_the_last_numbers_and_says_they_are_being_r
     numbers, settings, django_capture_on_commit_callbacks, client_for
 ):
     settings.STATS_REFRESH = "task"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # no worker yet
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": settings.TASK_QUEUES}
+    }  # no worker yet
     with django_capture_on_commit_callbacks(execute=True):
         stats.communes_changed({numbers.commune_x.pk})
     response = client_for(numbers.trainer).get(reverse("stats:activity"))
