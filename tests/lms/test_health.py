@@ -126,7 +126,7 @@ def test_a_beat_never_stops_the_worker_when_the_cache_is_down(monkeypatch, caplo
     assert "Worker heartbeat not recorded: OperationalError" in caplog.text
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_database_worker_beats_when_it_starts(settings, monkeypatch):
     settings.TASKS = DATABASE_TASKS
     settings.WORKER_HEARTBEAT_SECONDS = 3600  # the timer's next beat is long after this test
