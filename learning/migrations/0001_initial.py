@@ -7,29 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
-
-def _move_from_members(app_label, models):
-    """The rows stay in their tables (``db_table``); what names the models follows them: content types
-    (and with them permissions and the admin's history) and the audit trail's ``target_type``."""
-
-    def forwards(apps, schema_editor):
-        rename(apps, "members", app_label)
-
-    def backwards(apps, schema_editor):
-        rename(apps, app_label, "members")
-
-    def rename(apps, old, new):
-        ContentType = apps.get_model("contenttypes", "ContentType")
-        AuditEvent = apps.get_model("members", "AuditEvent")
-        for model in models:
-            if ContentType.objects.filter(app_label=old, model=model).exists():
-                # A later migration's permission bookkeeping (lms.migration_support) may have made the
-                # other one already, empty: the one that carries the history wins.
-                ContentType.objects.filter(app_label=new, model=model).delete()
-                ContentType.objects.filter(app_label=old, model=model).update(app_label=new)
-            AuditEvent.objects.filter(target_type=f"{old}.{model}").update(target_type=f"{new}.{model}")
-
-    return migrations.RunPython(forwards, backwards)
+from lms.migration_support import move_from_members
 
 
 class Migration(migrations.Migration):
@@ -147,5 +125,5 @@ class Migration(migrations.Migration):
                     constraint=models.CheckConstraint(condition=models.Q(('correct_count__lte', models.F('question_count'))), name='quizattempt_correct_le_questions'),
                 ),
         ]),
-        _move_from_members('learning', ['enrolment', 'lessonprogress', 'quizattempt', 'competencyaward']),
+        move_from_members('learning', ['enrolment', 'lessonprogress', 'quizattempt', 'competencyaward']),
     ]
