@@ -15,7 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.db import connection
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.utils.cache import add_never_cache_headers
@@ -43,11 +43,12 @@ def check_cache() -> bool:
 
 
 def check_storage() -> bool:
-    """The default storage answers; on the file system its folder must be there too, since a
-    missing mount makes `exists()` answer False rather than fail."""
+    """The default storage and the certificates' private one answer (on object storage, a request to
+    each bucket). On the file system the media folder must be there too, since a missing mount makes
+    `exists()` answer False rather than fail (the private folder is made with the first PDF)."""
+    storages["certificates"].exists(STORAGE_PROBE_NAME)
     default_storage.exists(STORAGE_PROBE_NAME)
-    location = getattr(default_storage, "location", None)
-    return location is None or os.path.isdir(location)
+    return not isinstance(default_storage, FileSystemStorage) or os.path.isdir(default_storage.location)
 
 
 def check_worker() -> bool | None:

