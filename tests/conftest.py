@@ -1,6 +1,6 @@
-"""Shared fixtures and the skip rules for tests that need PostgreSQL or Chromium.
+"""Shared fixtures and the skip rules for tests that need PostgreSQL, Chromium or an S3 server.
 
-On a laptop without them those tests skip with a reason. CI sets HOCSO_REQUIRE=browser,postgres
+On a laptop without them those tests skip with a reason. CI sets HOCSO_REQUIRE=browser,postgres,s3
 (or a part of it) and then a missing dependency is a failure, never a silent skip.
 """
 
