@@ -57,18 +57,40 @@ def is_current(certificate: Certificate) -> bool:
     return certificate.pdf.storage.exists(certificate.pdf.name)
 
 
-def current_pdf(certificate: Certificate, issuer) -> None:
-    """Make sure the stored PDF exists and was made by today's template (render it now if not).
+def is_servable(certificate: Certificate) -> bool:
+    """Whether the stored PDF exists and says what the certificate says today. One made by an
+    earlier template still does (same holder, course, signature: only the layout is older), and is
+    handed out while a worker renders it again; an empty version means its content changed (revoked,
+    re-signed, a picture left out) and it must not be handed out."""
+    if not certificate.pdf or not certificate.pdf_version:
+        return False
+    return certificate.pdf.storage.exists(certificate.pdf.name)
 
-    Single-flight: downloads that find it missing or stale at the same moment would each render it,
-    and all but the last would hand out a file the last one deletes. The first takes the
-    certificate's row lock and renders; the others wait for that lock, find the PDF current and hand
+
+def current_pdf(certificate: Certificate, issuer) -> bool:
+    """Make sure there is a stored PDF to hand out, rendering it now only when there is none that
+    says what the certificate says (missing, or its content changed). One made by an earlier template
+    is kept for now: whether it is (the caller then queues a render for a worker)."""
+    if not is_servable(certificate):
+        _render_once(certificate, issuer, needed=lambda locked: not is_servable(locked))
+    return certificate.pdf_version != rendering.template_version()
+
+
+def refresh_pdf(certificate: Certificate, issuer) -> None:
+    """A worker's render: only if the stored PDF is missing or not made by today's template (a twin
+    task, or a download, may have rendered it since this one was queued)."""
+    if not is_current(certificate):
+        _render_once(certificate, issuer, needed=lambda locked: not is_current(locked))
+
+
+def _render_once(certificate: Certificate, issuer, *, needed) -> None:
+    """Single-flight: renders that find the PDF missing or stale at the same moment would each make
+    one, and all but the last would hand out a file the last one deletes. The first takes the
+    certificate's row lock and renders; the others wait for that lock, find the PDF done and hand
     out the first one's file."""
-    if is_current(certificate):
-        return
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if not is_current(locked):
+        if needed(locked):
             store_pdf(locked, issuer)
     certificate.pdf.name, certificate.pdf_version = locked.pdf.name, locked.pdf_version
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from certificates import extensions as certificate_extensions
-from certificates import files, keys
+from certificates import files, keys, rendering
 from certificates import payload as payloads
 from certificates.models import Certificate, IssuerSettings, SerialCounter, StatusListCounter
 from courses.models import CompetencyProfile, CoursePage
@@ -263,12 +263,36 @@ def certificate_downloaded(*, certificate: Certificate, user: User) -> None:
 
 
 def certificate_pdf(*, certificate: Certificate, user: User) -> FieldFile:
-    """The PDF ``user`` downloads (the caller has checked that they may): the stored one if today's
-    template made it, else rendered again now, so that a download never waits for a worker. The
+    """The PDF ``user`` downloads (the caller has checked that they may): the stored one, rendered
+    now only if there is none that says what the certificate says, so that a download never waits
+    for a worker. One made by an earlier template is handed out and rendered again by a worker
+    (after a deploy that changed the template, ``rerender_stale_certificates`` queues them all). The
     holder's own download closes a pending "download it again" notice."""
-    files.current_pdf(certificate, issuer_settings())
+    if files.current_pdf(certificate, issuer_settings()):
+        _render_after_commit(certificate)
     certificate_downloaded(certificate=certificate, user=user)
     return certificate.pdf
+
+
+def rerender_stale_certificates(*, limit: int | None = None) -> int:
+    """Queue a render for every certificate whose stored PDF an earlier template made (after a
+    deploy that changed the template, and nightly for any left): workers render them, downloads
+    never wait. How many were queued."""
+    from certificates.tasks import render_certificate
+
+    stale = (
+        Certificate.objects.exclude(pdf="")
+        .exclude(pdf_version="")
+        .exclude(pdf_version=rendering.template_version())
+        .exclude(status=Certificate.Status.HOLDER_ERASED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    queued = 0
+    for pk in stale[:limit] if limit else stale.iterator():
+        render_certificate.enqueue(pk)
+        queued += 1
+    return queued
 
 
 def _render_after_commit(certificate: Certificate) -> None:

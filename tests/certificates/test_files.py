@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.management import call_command
 from django.urls import clear_url_caches, reverse
 from knox.models import AuthToken
 from pypdf import PdfReader
@@ -19,6 +20,7 @@ from rest_framework.test import APIClient
 from certificates import files, rendering, services
 from certificates.models import CHECK_CODE_ALPHABET, Certificate, StatusListCounter
 from certificates.services import issuer_settings
+from certificates.tasks import render_certificate
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,14 +83,68 @@ def test_a_stored_file_that_went_missing_is_rendered_again(client, certificate):
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
 
+@pytest.fixture
+def queued(settings):
+    """Tasks are queued for a worker that has not run yet; the queue's results, to look at."""
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": settings.TASK_QUEUES}
+    }
+    default_task_backend.clear()
+    return default_task_backend.results
+
+
 @DOWNLOADS
-def test_the_page_and_the_api_both_hand_out_a_pdf_made_by_todays_template(client, certificate, download):
+def test_after_a_template_change_a_download_hands_out_the_pdf_and_a_worker_renders_it(
+    client, certificate, download, queued, django_capture_on_commit_callbacks
+):
+    """A deploy that changes the template must not make every download render in the request."""
     files.store_pdf(certificate, issuer_settings())
-    old = certificate.pdf.name
-    Certificate.objects.filter(pk=certificate.pk).update(pdf_version="old")
-    assert download(client, certificate).status_code == 200
+    earlier = certificate.pdf.name
+    Certificate.objects.filter(pk=certificate.pk).update(pdf_version="earlier")
+    queued.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = download(client, certificate)
+    assert response.status_code == 200
     certificate.refresh_from_db()
-    assert certificate.pdf.name != old and certificate.pdf_version == rendering.template_version()
+    assert certificate.pdf.name == earlier and certificate.pdf_version == "earlier"  # not rendered here
+    assert [(r.task.name, r.args) for r in queued] == [("render_certificate", [certificate.pk])]
+
+    render_certificate.call(certificate.pk)  # the worker
+    certificate.refresh_from_db()
+    assert certificate.pdf.name != earlier and certificate.pdf_version == rendering.template_version()
+
+
+def test_after_a_deploy_every_pdf_of_an_earlier_template_is_queued_once_and_rendered_once(
+    certificate, completed, queued
+):
+    second = Certificate.objects.get(holder=completed()[0])
+    for each in (certificate, second):
+        files.store_pdf(each, issuer_settings())
+    Certificate.objects.filter(pk=second.pk).update(pdf_version="earlier")
+    queued.clear()
+
+    out = io.StringIO()
+    call_command("rerender_certificates", stdout=out)
+    assert [r.args for r in queued] == [[second.pk]] and "1 certificate(s) queued" in out.getvalue()
+
+    render_certificate.call(second.pk)
+    render_certificate.call(second.pk)  # a twin task finds it current and renders nothing
+    second.refresh_from_db()
+    assert second.pdf_version == rendering.template_version()
+    queued.clear()
+    call_command("rerender_certificates", stdout=io.StringIO())
+    assert list(queued) == []
+
+
+def test_a_twin_render_task_leaves_a_current_pdf_alone(certificate):
+    files.store_pdf(certificate, issuer_settings())
+    name = certificate.pdf.name
+    render_certificate.call(certificate.pk)
+    certificate.refresh_from_db()
+    assert certificate.pdf.name == name
 
 
 def test_a_revoked_certificate_downloads_as_revoked_before_the_worker_renders_it(

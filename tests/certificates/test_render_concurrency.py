@@ -1,5 +1,6 @@
 """Downloads of a certificate whose PDF is missing or stale render it once (PostgreSQL, real
-threads): the others wait for that render and hand out its file; no second file is left behind."""
+threads): the others wait for that render and hand out its file, or hand out the earlier template's
+file while one render runs; no second file is left behind."""
 
 import threading
 
@@ -53,11 +54,15 @@ def test_concurrent_downloads_render_once_and_share_the_file(completed, world, r
         mine = Certificate.objects.get(pk=certificate.pk)
         return services.certificate_pdf(certificate=mine, user=holder).name
 
+    earlier = Certificate.objects.get(pk=certificate.pk).pdf.name
     names, errors = run_together(DOWNLOADS, download)
 
     assert errors == []
+    # Missing: the first download renders and the others hand out its file. Made by an earlier
+    # template: each download hands out that file and queues a render (inline here, as a worker
+    # would run it): the twin renders wait for the first and find the PDF current.
     assert len(renders) == 1
     certificate.refresh_from_db()
-    assert set(names) == {certificate.pdf.name}
+    assert set(names) == ({certificate.pdf.name} if state == "missing" else {earlier})
     assert certificate.pdf_version == rendering.template_version()
     assert stored_files(certificate) == [certificate.pdf.name.rsplit("/", 1)[1]]

@@ -74,7 +74,7 @@ ALLOWED = {
     "api": {"courses", "members", "learning", "attendance", "certificates", "stats"},
     "demo": {"courses", "members", "learning", "attendance", "certificates", "stats"},
     # Operations: probes, heartbeat and logs know no domain app; the scheduler's jobs call into them.
-    "ops": {"members", "stats", "api"},
+    "ops": {"members", "stats", "api", "certificates"},
     "lms": {"courses", "members", "certificates", "api", "ops"},
 }
 

@@ -32,6 +32,7 @@ def test_every_growing_table_has_a_scheduled_purge():
         "purge_sessions",
         "purge_expired_tokens",
         "purge_import_files",
+        "rerender_certificates",
     } == set(schedule.JOBS_BY_NAME)
 
 
