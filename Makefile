@@ -9,14 +9,14 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test setup check-system migrate seed lint format bench messages clean upgrade-check lock ci
+.PHONY: help run test setup check-system migrate seed lint format bench messages clean upgrade-check lock audit ci
 
 help:
 	@echo "make run     set up, load the demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test    set up and run the whole test suite"
 	@echo "make lint    ruff check + ruff format --check    make format   apply ruff format"
 	@echo "make bench   benchmarks (bench/)                 make messages update and compile translations"
-	@echo "make lock    requirements*.txt (hashes) from requirements*.in"
+	@echo "make audit   known vulnerabilities in the pins   make lock     requirements*.txt (hashes) from requirements*.in"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -79,6 +79,11 @@ lock:
 	$(PY) -m pip install --quiet $(PIP_TOOLS)
 	$(PIP_COMPILE) --output-file requirements.txt requirements.in
 	$(PIP_COMPILE) --constraint requirements.txt --output-file requirements-dev.txt requirements-dev.in
+
+# tools/audit.py exits 0: no known vulnerabilities; 1: vulnerabilities (listed); 3: NOT AUDITED, the
+# database was not reached; 2: pip-audit could not run. make shows its code as "Error N".
+audit: setup
+	$(PY) tools/audit.py $(AUDIT_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
