@@ -9,20 +9,21 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test setup check-system migrate seed lint format bench messages clean upgrade-check ci
+.PHONY: help run test setup check-system migrate seed lint format bench messages clean upgrade-check lock audit ci
 
 help:
 	@echo "make run     set up, load the demo data and serve on http://$(HOST):$(PORT)/"
 	@echo "make test    set up and run the whole test suite"
 	@echo "make lint    ruff check + ruff format --check    make format   apply ruff format"
 	@echo "make bench   benchmarks (bench/)                 make messages update and compile translations"
+	@echo "make audit   known vulnerabilities in the pins   make lock     requirements*.txt (hashes) from requirements*.in"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
 	  { echo "HọcSố needs Python 3.11 or newer; found $$($(PYTHON) --version 2>&1). Set PYTHON=/path/to/python3.11."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || \
 	  { echo "Could not create a virtual environment. On Debian/Ubuntu: sudo apt install python3-venv"; exit 1; }
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -65,6 +66,24 @@ messages: setup
 
 upgrade-check: setup
 	$(PY) -m pip list --outdated
+
+# requirements.txt and requirements-dev.txt are generated from the .in files: every dependency pinned,
+# with the hash of each distribution file of that version (all platforms). Pins already in the .txt
+# files are kept; to move a transitive one: make lock LOCK_ARGS="--upgrade-package NAME".
+# Extras stay on the pins (fonttools[woff]): pip before 23.3 cannot install stripped ones with hashes.
+PIP_TOOLS := pip-tools==7.6.2
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes \
+  --allow-unsafe --no-strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS)
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet $(PIP_TOOLS)
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --constraint requirements.txt --output-file requirements-dev.txt requirements-dev.in
+
+# tools/audit.py exits 0: no known vulnerabilities; 1: vulnerabilities (listed); 3: NOT AUDITED, the
+# database was not reached; 2: pip-audit could not run. make shows its code as "Error N".
+audit: setup
+	$(PY) tools/audit.py $(AUDIT_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
