@@ -3,7 +3,7 @@
 - every environment variable the production settings read is in ``deploy/hocso.env.example``, and
   the template names nothing they do not read (but for an allow-list, below);
 - every ``manage.py <command>`` in ``docs/deploy.md`` and ``deploy/`` exists, and the systemd units
-  call theirs with options the command accepts;
+  call theirs with options the command accepts, and gunicorn accepts hocso-web's;
 - the worker units cover exactly the task queues of the settings.
 """
 
@@ -222,3 +222,19 @@ def test_workers_cover_exactly_the_task_queues():
     """docs/deploy.md starts one hocso-worker@<queue> for each queue of TASK_QUEUES, and no other."""
     started = set(re.findall(r"hocso-worker@([a-z_]+)", DEPLOY_DOC.read_text(encoding="utf-8")))
     assert started == set(settings.TASK_QUEUES)
+
+
+def test_web_unit_runs_gunicorn_with_options_it_accepts():
+    """hocso-web's ExecStart, its ${VARIABLES} replaced by the unit's Environment= defaults."""
+    from gunicorn.config import Config
+
+    text = (ROOT / "deploy" / "systemd" / "hocso-web.service").read_text(encoding="utf-8")
+    text = text.replace("\\\n", " ")
+    defaults = dict(re.findall(r"^Environment=([A-Z_]+)=(\S*)$", text, flags=re.M))
+    command = next(line.partition("=")[2] for line in text.splitlines() if line.startswith("ExecStart="))
+    command = re.sub(r"\$\{([A-Z_]+)\}", lambda match: defaults[match.group(1)], command)
+    words = shlex.split(command)
+    assert words[0].endswith("/.venv/bin/gunicorn")
+    options = Config().parser().parse_args(words[1:])  # exits (SystemExit) on an unknown option
+    assert options.args == ["lms.wsgi:application"]
+    assert (options.worker_class, options.workers, options.threads) == ("gthread", 5, 2)
