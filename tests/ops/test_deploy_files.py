@@ -47,18 +47,6 @@ READERS = {
 NOT_READ_BY_SETTINGS = {
     # Read by manage.py and Django before any settings module: manage.py defaults to development.
     "DJANGO_SETTINGS_MODULE",
-    # Media on object storage: the settings that read these are being written on another branch
-    # (issue 16). Documented already; once the settings read them, this part of the list is simply
-    # unused (and can go).
-    "MEDIA_STORAGE",
-    "S3_ENDPOINT_URL",
-    "S3_REGION_NAME",
-    "S3_ACCESS_KEY_ID",
-    "S3_SECRET_ACCESS_KEY",
-    "S3_MEDIA_BUCKET",
-    "S3_PRIVATE_BUCKET",
-    "S3_MEDIA_URL",
-    "S3_SIGNED_URL_SECONDS",
 }
 
 # Production refuses to start without these: the template has them uncommented.
