@@ -4,7 +4,8 @@
   administrator: ``permissions.people_resettable_by``) issues a one-time code and reads it out:
   ``reset_code_issue``.
 - Where the province has an SMS gateway, the person asks for a code by text message:
-  ``reset_code_send_by_sms`` (the same silence whether or not the number has an account).
+  ``reset_code_send_by_sms`` (the same silence, and the same time, whether or not the number has
+  an account: a worker sends it).
 - The person types their number, the code and a new password: ``password_reset_redeem``. That
   signs out every other session (Django ties sessions to the password) and every app token, and
   clears the sign-in failures that may have locked the account (members/lockout.py).
@@ -129,18 +130,33 @@ def sms_allowed(*, phone: str, address: str) -> bool:
     return number_ok and address_ok
 
 
-def reset_code_send_by_sms(*, phone: str) -> None:
-    """Text a code to ``phone`` if it is the number of an active account; otherwise do nothing. The
-    caller answers the same either way. A gateway failure is logged (without number or text) and
-    leaves the person's earlier code as it was."""
+def _resident_to_text(**lookup) -> User | None:
     # A text opens only a resident's account: whoever holds the SIM (a stolen phone, a swapped SIM)
     # must not get into a leader's, an officer's or an administrator's. They use the e-mail reset
     # or ask someone who knows them.
-    person = (
-        User.objects.filter(phone=_number(phone), is_active=True)
+    return (
+        User.objects.filter(is_active=True, **lookup)
         .filter(permissions.no_more_power_than_a_resident())
         .first()
     )
+
+
+def reset_code_send_by_sms(*, phone: str) -> None:
+    """Queue a text with a code to ``phone``, which a worker sends if it is the number of a resident's
+    active account. The same work whatever the number, one look-up and one queued task, so that
+    neither the caller's answer nor how long it takes says whether the number has an account (the
+    gateway's half second would); the task keeps an account's id, never the number."""
+    from members.tasks import text_reset_code
+
+    person = _resident_to_text(phone=_number(phone))
+    text_reset_code.enqueue(person.pk if person else None)
+
+
+def reset_code_text(person_id: int | None) -> None:
+    """The worker's half of ``reset_code_send_by_sms``: text a new code, if there is someone to text.
+    A gateway failure is logged (without number or text) and leaves the person's earlier code as it
+    was."""
+    person = _resident_to_text(pk=person_id) if person_id is not None else None
     if person is None:
         return
     code = _new_code()

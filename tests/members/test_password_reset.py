@@ -381,6 +381,30 @@ def test_the_same_reply_whether_or_not_the_number_has_an_account(world):
     assert [message.to for message in sms.outbox] == [world.resident_a.phone]
 
 
+def test_the_time_of_the_reply_says_nothing_either_the_gateway_is_asked_by_a_worker(world, settings):
+    """A gateway that takes half a second would make an account's number answer half a second later
+    than an unknown one: each request does the same work (one look-up, one queued task), and only
+    the worker, later, finds out whether there is someone to text."""
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": settings.TASK_QUEUES}
+    }
+    default_task_backend.clear()
+    known = ask_by_sms(Client(), world.resident_a.phone)
+    unknown = ask_by_sms(Client(), "0987 654 321")
+    assert known.status_code == unknown.status_code == 200
+    assert sms.outbox == [] and not PasswordResetCode.objects.exists()  # nobody texted in a request
+    queued = list(default_task_backend.results)
+    assert [result.task.name for result in queued] == ["text_reset_code", "text_reset_code"]
+    assert all(world.resident_a.phone not in repr(result.args) for result in queued)  # no number kept
+
+    for result in queued:
+        result.task.call(*result.args, **result.kwargs)  # the worker
+    assert [message.to for message in sms.outbox] == [world.resident_a.phone]
+    assert PasswordResetCode.objects.get().user == world.resident_a
+
+
 def test_text_messages_are_limited_per_number_and_per_address(world):
     for n in range(3):
         ask_by_sms(Client(), world.resident_a.phone, REMOTE_ADDR=f"10.3.0.{n}")
