@@ -88,9 +88,17 @@ def env_path(name: str, default: Path | Any = _MISSING) -> Path:
     return Path(_raw(name, default)).expanduser().resolve()
 
 
-def env_database(name: str, default: str, *, conn_max_age: int = 0) -> dict[str, Any]:
+def env_database(
+    name: str,
+    default: str,
+    *,
+    conn_max_age: int = 0,
+    idle_in_transaction_seconds: int = 0,
+    session_settings: bool = True,
+) -> dict[str, Any]:
     """Parse a database URL; SQLite gets WAL mode and immediate transactions, PostgreSQL keeps its
-    connection for ``conn_max_age`` seconds (checked before reuse)."""
+    connection for ``conn_max_age`` seconds (checked before reuse) and notices a lost peer within
+    about a minute (below)."""
     url = _raw(name, default)
     try:
         config = dj_database_url.parse(url, conn_max_age=0)
@@ -113,6 +121,17 @@ def env_database(name: str, default: str, *, conn_max_age: int = 0) -> dict[str,
         # server or a failover dropped before the request uses it.
         config["CONN_MAX_AGE"] = conn_max_age
         config["CONN_HEALTH_CHECKS"] = True
+        # TCP keepalives on both ends: an app machine that loses power or its network mid-request
+        # would otherwise keep its transaction, and the row locks it holds (an Idempotency-Key being
+        # processed, a certificate being rendered), for the kernel's two hours; with these the
+        # server drops it after about a minute. Production also ends a transaction left idle.
+        keepalives = {"keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+        config["OPTIONS"] = {**config.get("OPTIONS", {}), "keepalives": 1, **keepalives}
+        if session_settings:  # startup parameters; behind PgBouncer set them on the role (docs/deploy.md)
+            server = {f"tcp_{key}": value for key, value in keepalives.items()}
+            if idle_in_transaction_seconds:
+                server["idle_in_transaction_session_timeout"] = f"{idle_in_transaction_seconds}s"
+            config["OPTIONS"]["options"] = " ".join(f"-c {key}={value}" for key, value in server.items())
     else:
         raise ImproperlyConfigured(f"{name}: only SQLite and PostgreSQL are supported.")
     return config

@@ -20,7 +20,11 @@ WAGTAILADMIN_BASE_URL = site_url("SITE_URL", allow_loopback=env_bool("ALLOW_LOOP
 # A request reuses its process's PostgreSQL connection for a minute (see env_database).
 DATABASES = {
     "default": env_database(
-        "DATABASE_URL", DEFAULT_DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0)
+        "DATABASE_URL",
+        DEFAULT_DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+        idle_in_transaction_seconds=env_int("DB_IDLE_IN_TRANSACTION_SECONDS", 60, minimum=0),
+        session_settings=env_bool("DB_SESSION_SETTINGS", True),
     )
 }
 TASKS = {

@@ -165,6 +165,45 @@ def test_every_limit_is_read_from_the_environment():
     assert result.stdout.strip().endswith("(120, 120)"), result.stderr
 
 
+def test_a_lost_app_machine_does_not_hold_its_locks_for_hours():
+    """Power or network lost mid-request: PostgreSQL drops the connection, and the row locks of its
+    transaction (an Idempotency-Key being processed), after about a minute, not the kernel's two
+    hours; production also ends a transaction left idle."""
+    production = env.env_database(
+        "HOCSO_UNSET_DB", "postgres://postgres@127.0.0.1:5432/hocso", idle_in_transaction_seconds=60
+    )["OPTIONS"]
+    assert production["keepalives"] == 1 and production["keepalives_idle"] == 30
+    assert production["options"] == (
+        "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3 "
+        "-c idle_in_transaction_session_timeout=60s"
+    )
+    behind_pgbouncer = env.env_database(
+        "HOCSO_UNSET_DB", "postgres://u@10.0.0.9:6432/hocso?sslmode=require", session_settings=False
+    )["OPTIONS"]
+    assert "options" not in behind_pgbouncer and behind_pgbouncer["sslmode"] == "require"
+    assert behind_pgbouncer["keepalives_count"] == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_server_takes_the_session_settings():
+    import psycopg
+    from django.db import connection
+
+    options = env.env_database(
+        "HOCSO_UNSET_DB", "postgres://postgres@127.0.0.1:5432/x", idle_in_transaction_seconds=60
+    )["OPTIONS"]
+    parameters = connection.get_connection_params()
+    parameters.update(options)
+    parameters.pop("cursor_factory", None)
+    with psycopg.connect(**parameters) as raw:
+        shown = [
+            raw.execute(f"SHOW {name}").fetchone()[0]
+            for name in ("tcp_keepalives_idle", "idle_in_transaction_session_timeout")
+        ]
+    assert shown == ["30", "1min"]
+
+
 def test_database_and_cache_urls(monkeypatch):
     sqlite = env.env_database("HOCSO_UNSET_DB", "sqlite:////tmp/x.sqlite3")
     assert "journal_mode=WAL" in sqlite["OPTIONS"]["init_command"]
