@@ -1,7 +1,10 @@
 """A public lookup in the register, as the verify page and the API make it: limited per client
 address (fairness; a carrier may put a whole commune behind one address, so the limit is generous),
-and limited per serial for wrong check codes, so that a code cannot be found by trying them all
-(31⁶ codes, 10 wrong ones a day: the ``verify_code`` rate of ``RATE_LIMITS``)."""
+and limited for wrong check codes, so that a code cannot be found by trying them all (31⁶ codes):
+10 wrong ones a day for a serial from one address (``verify_code``), and 100 a day for a serial
+from all addresses (``verify_code_serial``). The first is the one people meet: whoever types wrong
+codes uses up their own tries, and a connection cannot lock a serial (serials are sequential: all of
+them) for everyone; the ceiling bounds guessing from many addresses. The QR address needs no code."""
 
 from dataclasses import dataclass
 
@@ -46,9 +49,15 @@ def lookup(
     # Every try is counted before the code is compared, and a right one given back: parallel guesses
     # cannot slip past the limit, and once the day's wrong codes are used up even the right code is
     # refused (otherwise the eleventh guess would still tell right from wrong).
-    if not throttling.hit("verify_code", serial):
-        return Refusal("serial", throttling.retry_after("verify_code"))
+    counters = {"verify_code": f"{serial}|{throttling.client_address(request)}", "verify_code_serial": serial}
+    allowed = [throttling.hit(scope, ident) for scope, ident in counters.items()]
+    if not all(allowed):
+        for scope, ident in counters.items():
+            throttling.give_back(scope, ident)  # a refused try is not a guess: it never reached a code
+        scope = "verify_code" if not allowed[0] else "verify_code_serial"
+        return Refusal("serial", throttling.retry_after(scope))
     result = verification.verify_code(serial, code)
     if result.status != Status.NO_MATCH:
-        throttling.give_back("verify_code", serial)
+        for scope, ident in counters.items():
+            throttling.give_back(scope, ident)
     return result

@@ -314,7 +314,8 @@ _RATE_LIMITS = {
     "sign_in": "10/min",  # API sign-in, per number and address together
     "sign_in_address": "300/min",  # API sign-in, per address: a whole commune can share one
     "verify": "60/min",  # certificate lookups, per address
-    "verify_code": "10/day",  # wrong check codes typed for one serial
+    "verify_code": "10/day",  # wrong check codes typed for one serial from one address
+    "verify_code_serial": "100/day",  # wrong check codes typed for one serial from all addresses
     "number_lookup": "60/h",  # numbers checked by a signed-in leader or officer
     "number_lookup_address": "60/10min",  # numbers checked on the public sign-up form, per address
     "number_lookup_address_day": "600/day",
