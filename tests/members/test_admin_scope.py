@@ -4,7 +4,8 @@ The crawler reads Django's URL resolver, so a view added tomorrow (by us or by a
 checked without anyone remembering to: every pattern under /admin/ and /django-admin/ gets its
 arguments filled with an object of commune Y (a person, their group, membership, village,
 certificate, import, staff scope, audit event…) and is requested with GET, plain and searched,
-as a commune officer of commune X, a provincial trainer, a group leader, a resident and anonymous.
+as a commune officer of commune X, a provincial trainer, a group leader, a resident and anonymous;
+the views that write (edit, delete, bulk actions, workflow steps…) are also posted to, empty.
 
 It asserts:
 - no answer carries the out-of-scope person's full name or mobile number, in any formatting
@@ -13,6 +14,8 @@ It asserts:
 - Wagtail's own user and group views, and the Django admin, are closed to officers and trainers;
 - a draft page, a picture and a document titled with her name (content, which only its authors see
   through the admin's choosers) show to nobody else either.
+- a write posted to an object outside the scope answers no 200 and changes nothing (her account,
+  group, membership, certificate, marks, commune Y's import and officer, the authors' content).
 And, so that "nothing answers" cannot pass for "scoped": an officer still sees their commune's
 people and groups, a trainer the whole province.
 
@@ -501,6 +504,81 @@ def test_the_crawl_covers_every_admin_view(crawl):
         "stats:export",
     ):
         assert expected in names
+
+
+# Writes: the same views posted to ------------------------------------------------------------------
+
+# Views that change something when posted to (edit, delete, bulk actions, workflow steps, …).
+WRITES = re.compile(
+    r"(edit|delete|add|create|copy|move|publish|revert|bulk|action|approve|reject|lock|convert|privacy"
+    r"|workflow|enable|disable|remove|restore|reset|set_|chooser|upload|rename|revoke|preview)"
+)
+
+
+def _outsiders_rows(crawl: Crawl) -> dict:
+    """What an out-of-scope write could change: her account, her group, her membership, her
+    certificate, her session's marks, commune Y's import and officer, and the authors' content."""
+    from wagtail.models import Page
+
+    from attendance.models import AttendanceMark
+    from members.models import CommunityGroup, User
+
+    refs = crawl.refs
+    return {
+        "person": list(User.objects.filter(pk=refs["person"]).values()),
+        "group": list(CommunityGroup.objects.filter(pk=refs["group"]).values()),
+        "membership": list(Membership.objects.filter(pk=refs["membership"]).values()),
+        "certificate": list(
+            Certificate.objects.filter(pk=refs["certificate"]).values("status", "holder_name")
+        ),
+        "marks": list(AttendanceMark.objects.filter(session_id=refs["session"]).values()),
+        "import": list(ImportBatch.objects.filter(pk=refs["import"]).values()),
+        "staffscope": list(StaffScope.objects.filter(pk=refs["staffscope"]).values()),
+        "tokens": AuthToken.objects.filter(pk=refs["token"]).count(),
+        "pages": list(
+            Page.objects.filter(pk__in=[refs["draft"], refs["page"]]).values("title", "live", "locked")
+        ),
+        "image": get_image_model().objects.filter(pk=refs["image"]).count(),
+        "document": get_document_model().objects.filter(pk=refs["document"]).count(),
+    }
+
+
+@pytest.mark.parametrize("persona", ["officer_x", "leader_a", "resident", "anonymous"])
+def test_no_admin_view_writes_outside_the_persona_scope(crawl, persona):
+    """Every admin view that writes, posted to with objects outside the persona's scope (an empty
+    form, which a delete or an action view takes as it is): nothing answers, nothing changes."""
+    client = Client(raise_request_exception=False)
+    user = crawl.world.personas()[persona]
+    if user is not None:
+        client.force_login(user)
+    outside = crawl.outside_x if persona == "officer_x" else set(crawl.refs) - {"commune"}
+    before = _outsiders_rows(crawl)
+    problems, posted = [], 0
+    for route in admin_routes():
+        if route.name in SKIPPED or route.name in PUBLIC or not WRITES.search(route.name):
+            continue
+        for path, used in fill(route, crawl.refs):
+            closed = route.name.split(":")[0] in CLOSED_NAMESPACES
+            if not (used & outside or closed):
+                continue
+            response = client.post(path, {})
+            posted += 1
+            where = f"{persona} POST {path} → {response.status_code}"
+            if response.status_code >= 500:
+                problems.append(f"{where}: server error")
+            elif response.status_code == 200:
+                problems.append(
+                    f"{where}: answers for {', '.join(sorted(used & outside)) or 'administrators only'}"
+                )
+    after = _outsiders_rows(crawl)
+    changed = [kind for kind in before if before[kind] != after[kind]]
+    print(
+        f"\nadmin scope crawl: {persona}: {posted} writes posted, {len(problems)} problems,"
+        f" changed: {changed}"
+    )
+    assert posted > 50
+    assert not problems, "\n".join(problems)
+    assert changed == []
 
 
 # Scoped, not empty ------------------------------------------------------------------------------
