@@ -10,7 +10,7 @@
 //   submission_id, and "done" is a get_or_create).
 // - Never cached: answers to POSTs, /api/, the admins, documents, any PDF, and pages the server sends
 //   with "Cache-Control: no-store" (restricted lessons); a kept lesson the server now answers with
-//   no-store, 403, 404 or 410 is deleted from the phone.
+//   no-store, 403, 404, 410 or a redirect is deleted from the phone.
 //
 // Bump VERSION when the shell changes: old caches ("hocso-sw-…") are deleted on activation.
 importScripts("/static/attendance/outbox.js");
@@ -131,7 +131,11 @@ function storable(response) {
   );
 }
 
+// A lesson's address that now sends the browser elsewhere (a navigation's redirect reaches the worker
+// as an "opaqueredirect": to the sign-in page when the lesson was restricted to others) no longer
+// serves what the phone kept.
 function forgettable(response) {
+  if (response.type === "opaqueredirect") return true;
   return response.type === "basic" && (GONE.includes(response.status) || noStore(response));
 }
 
