@@ -8,7 +8,9 @@
 //   "done" and quiz forms sent without a connection are kept and sent later through the API
 //   (/api/v1/lessons/<id>/complete/ and …/quiz/; the server counts each submission once:
 //   submission_id, and "done" is a get_or_create).
-// - Never cached: answers to POSTs, /api/, the admins, documents and any PDF.
+// - Never cached: answers to POSTs, /api/, the admins, documents, any PDF, and pages the server sends
+//   with "Cache-Control: no-store" (restricted lessons); a kept lesson the server now answers with
+//   no-store, 403, 404, 410 or a redirect is deleted from the phone.
 //
 // Bump VERSION when the shell changes: old caches ("hocso-sw-…") are deleted on activation.
 importScripts("/static/attendance/outbox.js");
@@ -112,19 +114,36 @@ self.addEventListener("message", (event) => {
 
 // ---- Pages: network first, the copy on the phone when there is no (or a very slow) network ------
 
+// The server's word goes: a page sent with "Cache-Control: no-store" (restricted lessons, see
+// courses/serving.py) is never kept, and the copy of a lesson the server now says is no-store,
+// refused or gone is deleted (a restriction added later must not leave the page on the phone).
+// Leaders' pages keep their copy as before whatever the answer (they are never no-store).
+const noStore = (response) => /(?:^|,)\s*no-store\s*(?:,|$)/i.test(response.headers.get("Cache-Control") || "");
+const GONE = [403, 404, 410];
+
 function storable(response) {
   return (
     response.status === 200 &&
     response.type === "basic" &&
     !response.redirected &&
+    !noStore(response) &&
     (response.headers.get("Content-Type") || "").startsWith("text/html")
   );
+}
+
+// A lesson's address that now sends the browser elsewhere (a navigation's redirect reaches the worker
+// as an "opaqueredirect": to the sign-in page when the lesson was restricted to others) no longer
+// serves what the phone kept.
+function forgettable(response) {
+  if (response.type === "opaqueredirect") return true;
+  return response.type === "basic" && (GONE.includes(response.status) || noStore(response));
 }
 
 async function page(event, cacheName, key, store) {
   const cache = await caches.open(cacheName);
   const network = fetch(event.request).then(async (response) => {
     if (store && storable(response)) await cache.put(key, response.clone());
+    else if (cacheName === LESSONS && forgettable(response)) await cache.delete(key, MATCH);
     return response;
   });
   try {

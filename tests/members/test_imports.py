@@ -22,6 +22,7 @@ from members.services.imports import (
     import_files_purge,
 )
 from tests.factories import MembershipFactory, UserFactory
+from tests.members import xlsx_files
 
 pytestmark = pytest.mark.django_db
 
@@ -63,18 +64,7 @@ def csv_file(rows, headers=MEMBER_HEADERS, *, bom=False, delimiter=",") -> bytes
 
 
 def xlsx_file(rows, headers=MEMBER_HEADERS, *, title=None) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    if title:
-        sheet.append([title])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_files.xlsx_file(rows, headers, title=title)
 
 
 def check(content, user, kind="members", name="danh-sach.csv"):

@@ -13,44 +13,10 @@ from members.imports.limits import MAX_LINES
 from members.imports.xlsx import MAX_CELLS, MAX_COLUMNS, MAX_ELEMENTS, MAX_MERGED_CELLS, MAX_SHARED_STRINGS
 from tests.factories import CommunityGroupFactory
 from tests.members.test_imports import MEMBER_HEADERS, check, csv_file, member_row, xlsx_file
+from tests.members.xlsx_files import MAIN as _MAIN
+from tests.members.xlsx_files import eleven_million_tiny_texts, rewritten_xlsx, tiny_texts
 
 pytestmark = pytest.mark.django_db
-
-_SHARED_STRINGS_TYPE = (
-    b'<Override PartName="/xl/sharedStrings.xml" '
-    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-)
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-
-
-def rewritten_xlsx(
-    replace: dict[str, bytes | None], *, compression=zipfile.ZIP_DEFLATED, content_types: bytes = b""
-) -> bytes:
-    """A members template workbook with some of its parts written by hand (``None`` drops a part)."""
-    source = zipfile.ZipFile(io.BytesIO(xlsx_file([])))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for info in source.infolist():
-            if info.filename in replace:
-                continue
-            data = source.read(info.filename)
-            adds_texts = replace.get("xl/sharedStrings.xml") is not None
-            if info.filename == "[Content_Types].xml" and adds_texts and b"sharedStrings" not in data:
-                data = data.replace(b"</Types>", _SHARED_STRINGS_TYPE + b"</Types>")
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", content_types + b"</Types>")
-            archive.writestr(info.filename, data)
-        for name, data in replace.items():
-            if data is not None:
-                with archive.open(name, "w", force_zip64=True) as part:
-                    part.write(data)
-    return buffer.getvalue()
-
-
-def tiny_texts(count: int) -> bytes:
-    """A shared strings table of ``count`` one-letter texts: 17 bytes each, packed 400 to 1."""
-    head = f'<?xml version="1.0"?><sst xmlns="{_MAIN}" count="{count}" uniqueCount="{count}">'
-    return head.encode() + b"<si><t>a</t></si>" * count + b"</sst>"
 
 
 def refusal(content: bytes, name: str = "danh-sach.xlsx") -> tuple[str, float]:
@@ -64,7 +30,7 @@ def refusal(content: bytes, name: str = "danh-sach.xlsx") -> tuple[str, float]:
 
 
 def test_a_workbook_of_eleven_million_tiny_texts_is_refused_before_they_are_parsed():
-    content = rewritten_xlsx({"xl/sharedStrings.xml": tiny_texts(11_000_000)})
+    content = eleven_million_tiny_texts()
     assert len(content) < 600_000  # the 0.49 MB file that kept a process busy for 128 s
     message, seconds = refusal(content)
     assert f"more than {MAX_SHARED_STRINGS:,}".replace(",", ".") in message
