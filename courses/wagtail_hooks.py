@@ -7,7 +7,7 @@ from wagtail.admin.api.actions.publish import PublishPageAPIAction
 from wagtail.admin.api.views import PagesAdminAPIViewSet
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -80,6 +80,22 @@ class ReviewedPagesAdminAPIViewSet(PagesAdminAPIViewSet):
 @hooks.register("construct_admin_api")
 def record_api_publish(router):
     router.register_endpoint("pages", ReviewedPagesAdminAPIViewSet)
+
+
+# Pages a group restriction keeps from someone already signed in: Wagtail would send them to sign
+# in, and the sign-in page sends a signed-in person straight back (a loop the browser gives up on).
+# The page is not there for them, as a document is not.
+
+
+@hooks.register("before_serve_page")
+def signed_in_people_outside_the_groups_find_nothing(page, request, serve_args, serve_kwargs):
+    if not request.user.is_authenticated:
+        return
+    refused = {
+        restriction.restriction_type for restriction in visibility.Viewer.of(request).refusals_on(page)
+    }
+    if refused & {PageViewRestriction.LOGIN, PageViewRestriction.GROUPS}:
+        raise Http404
 
 
 # Documents: a lesson's audio or video file is as private as the lessons that use it.
