@@ -460,10 +460,26 @@ def restore_area(listing: list[dict], source: Path, label: str, target: dict, li
     if live.region_name and live.region_name != "us-east-1" and not live.endpoint_url:
         options["CreateBucketConfiguration"] = {"LocationConstraint": live.region_name}
     client.create_bucket(Bucket=target["bucket"], **options)
+    # A new bucket may refuse writes for a moment while the store makes room for it (SeaweedFS
+    # grows volumes for each new bucket): its first half minute is retried, later errors are not.
+    deadline = time.monotonic() + 30
     for item in files:
         path = source / _safe_name(item["name"])
         if path.is_file():
-            client.upload_file(str(path), target["bucket"], item["name"])
+            _patiently(
+                lambda path=path, item=item: client.upload_file(str(path), target["bucket"], item["name"]),
+                deadline,
+            )
+
+
+def _patiently(action, deadline: float):
+    while True:
+        try:
+            return action()
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def remove_bucket(live, bucket: str) -> None:
