@@ -296,6 +296,16 @@ def backup(to: Path, *, log=print) -> Path:
     if final.exists() or partial.exists():
         raise BackupError(f"{final} already exists.")
     partial.mkdir(mode=0o700)
+    try:
+        _write(partial, connection, started, log)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)  # never a half backup that looks like one
+        raise
+    partial.rename(final)
+    return final
+
+
+def _write(partial: Path, connection, started: datetime.datetime, log) -> None:
     areas = storage_areas()
     settings_dict = connection.settings_dict
     dump = partial / DUMP
@@ -364,8 +374,6 @@ def backup(to: Path, *, log=print) -> Path:
     (partial / MANIFEST).write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    partial.rename(final)
-    return final
 
 
 def find_backup(path: Path) -> Path:
