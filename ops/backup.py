@@ -565,8 +565,15 @@ def check_restored(config: dict) -> dict:
         if name not in stored_pdfs:
             problems.add(f"certificate {serial}: its PDF {name} is not in the restored storage")
 
-    valid = list(Certificate.objects.valid().order_by("pk"))
-    sample = random.Random(config.get("seed")).sample(valid, min(config["sample"], len(valid)))
+    # Valid certificates with a PDF first (both the register and the paper can be checked), then
+    # those not rendered yet (the register's payload only).
+    valid = list(Certificate.objects.valid().order_by("pk").values_list("pk", "pdf"))
+    chooser = random.Random(config.get("seed"))
+    rendered = [pk for pk, name in valid if name]
+    chosen = chooser.sample(rendered, min(config["sample"], len(rendered)))
+    unrendered = [pk for pk, name in valid if not name]
+    chosen += chooser.sample(unrendered, min(config["sample"] - len(chosen), len(unrendered)))
+    sample = list(Certificate.objects.filter(pk__in=chosen).order_by("serial"))
     ring = keys.keyring()
     checked = []
     with tempfile.TemporaryDirectory(prefix="hocso-drill-pdf-") as scratch:
