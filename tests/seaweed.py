@@ -85,7 +85,9 @@ class SeaweedFS:
             "-master.volumeSizeLimitMB=64",
             f"-volume.port={volume}",
             f"-volume.port.grpc={volume_grpc}",
-            "-volume.max=20",
+            # Each bucket is a collection that grows several volumes of its own (sparse files until
+            # written): the restore drill adds two scratch buckets per run, so leave room.
+            "-volume.max=100",
             f"-filer.port={filer}",
             f"-filer.port.grpc={filer_grpc}",
             "-s3",
