@@ -91,7 +91,7 @@ def storage_areas() -> dict:
     ``certificates`` if certificate PDFs are in a third place). Each is a FileSystemStorage or an
     S3Storage, as the settings make them."""
     from certificates.models import Certificate
-    from lms.storage import MediaStorage
+    from ops.storage import MediaStorage
 
     default = storages["default"]
     candidates = []

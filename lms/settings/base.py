@@ -195,7 +195,7 @@ STORAGES = {
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
     },
 }
-# On object storage (lms/storage.py): pictures in a bucket anyone may read at S3_MEDIA_URL, lesson
+# On object storage (ops/storage.py): pictures in a bucket anyone may read at S3_MEDIA_URL, lesson
 # documents and certificate PDFs in a private one. Local disk stays the embedded default.
 MEDIA_STORAGE = env_choice("MEDIA_STORAGE", ("filesystem", "s3"), "filesystem")
 if MEDIA_STORAGE == "s3":

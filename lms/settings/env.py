@@ -222,7 +222,7 @@ def s3_storages(
     secret_key: str | None = None,
     signed_url_seconds: int = 60,
 ) -> dict[str, dict[str, Any]]:
-    """The default and certificate storages on S3-compatible object storage (lms/storage.py says
+    """The default and certificate storages on S3-compatible object storage (ops/storage.py says
     which file goes to which bucket). Names are never overwritten: two uploads of photo.jpg keep
     two files."""
     parts = urlsplit(media_url)
@@ -240,7 +240,7 @@ def s3_storages(
     }
     return {
         "default": {
-            "BACKEND": "lms.storage.MediaStorage",
+            "BACKEND": "ops.storage.MediaStorage",
             "OPTIONS": {
                 **common,
                 "bucket_name": media_bucket,

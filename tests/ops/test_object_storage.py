@@ -19,7 +19,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from lms.settings.env import env_s3_storages
-from lms.storage import MediaStorage
+from ops.storage import MediaStorage
 from tests import factories
 from tests.seaweed import MEDIA_BUCKET, PRIVATE_BUCKET
 

@@ -18,7 +18,7 @@ from storages.backends.s3 import S3Storage
 PRIVATE_FOLDERS = ("documents/",)
 
 
-@deconstructible(path="lms.storage.MediaStorage")
+@deconstructible(path="ops.storage.MediaStorage")
 class MediaStorage(Storage):
     """The default storage on object storage: ``documents/…`` in the private bucket, the rest in the
     public one. Every Storage method asks the bucket that holds the name."""
