@@ -33,8 +33,13 @@ NOW = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
 
 @pytest.fixture(scope="module")
 def stack():
+    from django.db import connection
+
     from tools import stack as stack_module
 
+    # A module fixture is set up before the autouse check of the postgres mark: check here first.
+    if connection.vendor != "postgresql":
+        _missing("postgres", "needs PostgreSQL: set DATABASE_URL=postgres://… to run it")
     lacking = stack_module.missing()
     if lacking:
         # CI (HOCSO_REQUIRE=…,postgres,s3) installs nginx too: there a missing piece fails the run.
