@@ -163,14 +163,15 @@ class Stack:
     def __enter__(self) -> "Stack":
         try:
             self.start()
-        except BaseException:
-            print(self.logs(), file=sys.stderr)
+        except BaseException as error:
+            if not isinstance(error, KeyboardInterrupt):
+                print(self.logs(), file=sys.stderr)
             self.stop()
             raise
         return self
 
     def __exit__(self, *exc) -> None:
-        if exc[0] is not None:
+        if exc[0] is not None and not issubclass(exc[0], KeyboardInterrupt):
             print(self.logs(), file=sys.stderr)
         self.stop()
 
@@ -515,7 +516,14 @@ def main() -> None:
     if command == "seed":
         seed(Path(sys.argv[2]), int(sys.argv[3]))
     elif command == "up":
-        with Stack() as stack:
+
+        def interrupted(signum, frame):
+            raise KeyboardInterrupt
+
+        # Ctrl-C, or a TERM from a supervisor (a shell's background job ignores INT): stop cleanly.
+        signal.signal(signal.SIGINT, interrupted)
+        signal.signal(signal.SIGTERM, interrupted)
+        with contextlib.suppress(KeyboardInterrupt), Stack() as stack:
             print(f"nginx:        {stack.url}")
             for url in stack.app_urls:
                 print(f"app server:   {url}")
@@ -527,8 +535,8 @@ def main() -> None:
             print(f"trainer:      {stack.seed['trainer']['phone']}")
             for group in stack.seed["groups"]:
                 print(f"leader {group['code']}: {group['leader']['phone']}")
-            print("Ctrl-C stops it.")
-            with contextlib.suppress(KeyboardInterrupt):
+            print("Ctrl-C stops it.", flush=True)
+            while True:
                 signal.pause()
     else:
         sys.exit(__doc__)
