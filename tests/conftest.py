@@ -1,7 +1,9 @@
 """Shared fixtures and the skip rules for tests that need PostgreSQL, Chromium or an S3 server.
 
 On a laptop without them those tests skip with a reason. CI sets HOCSO_REQUIRE=browser,postgres,s3
-(or a part of it) and then a missing dependency is a failure, never a silent skip.
+(or a part of it) and then a missing dependency is a failure, never a silent skip. The stack test
+(tests/ops/test_stack.py: nginx, redis-server, PostgreSQL, SeaweedFS) skips as kind ``stack``, and
+fails when HOCSO_REQUIRE names ``stack``, or both ``postgres`` and ``s3`` (CI's full run).
 """
 
 import itertools
