@@ -77,6 +77,19 @@ def env_rate(name: str, default: str | Any = _MISSING) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2) or 1) * _PERIODS[found.group(3)]
 
 
+def env_float(name: str, default: float | Any = _MISSING, *, minimum: float | None = None) -> float:
+    raw = _raw(name, default)
+    if isinstance(raw, float | int):
+        return float(raw)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
 def env_list(name: str, default: list[str] | Any = _MISSING) -> list[str]:
     value = _raw(name, default)
     if isinstance(value, list):
@@ -140,8 +153,8 @@ def env_database(
 _CACHE_BACKENDS = {
     "locmem": "django.core.cache.backends.locmem.LocMemCache",
     "dummy": "django.core.cache.backends.dummy.DummyCache",
-    "redis": "django.core.cache.backends.redis.RedisCache",
-    "rediss": "django.core.cache.backends.redis.RedisCache",
+    "redis": "ops.cache.ResilientRedisCache",
+    "rediss": "ops.cache.ResilientRedisCache",
 }
 
 
@@ -155,6 +168,9 @@ def env_cache(name: str, default: str) -> dict[str, Any]:
     config: dict[str, Any] = {"BACKEND": backend}
     if parts.scheme.startswith("redis"):
         config["LOCATION"] = url
+        # Give up on a Redis machine that went silent instead of hanging the request (ops/cache.py).
+        seconds = env_float("CACHE_SOCKET_TIMEOUT", 1.0, minimum=0.05)
+        config["OPTIONS"] = {"socket_connect_timeout": seconds, "socket_timeout": seconds}
     elif parts.scheme == "locmem":
         config["LOCATION"] = parts.netloc or "hocso"
     timeout = parse_qs(parts.query).get("timeout")

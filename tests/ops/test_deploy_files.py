@@ -32,6 +32,7 @@ UNITS = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
 READERS = {
     "env_str",
     "env_int",
+    "env_float",
     "env_bool",
     "env_list",
     "env_choice",
