@@ -8,6 +8,7 @@ permission check. ``CERTIFICATE_FILE_SERVING`` says how:
 - ``signed-url``: a redirect to the storage's own short-lived signed URL (object storage).
 """
 
+import datetime
 import inspect
 import secrets
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 
 from certificates import rendering
 from certificates.models import Certificate
@@ -93,6 +95,25 @@ def _render_once(certificate: Certificate, issuer, *, needed) -> None:
         if needed(locked):
             store_pdf(locked, issuer)
     certificate.pdf.name, certificate.pdf_version = locked.pdf.name, locked.pdf_version
+
+
+def purge_orphan_files(*, older_than=datetime.timedelta(hours=1), now=None) -> int:
+    """Delete stored PDFs no certificate names, once they are older than ``older_than`` (a render in
+    progress has not named its file yet). A render killed between storing its file and naming it
+    (a worker's machine lost, ``kill -9``) leaves one: nothing else would ever delete it."""
+    storage = Certificate._meta.get_field("pdf").storage
+    try:
+        stored = storage.listdir(FOLDER)[1]
+    except FileNotFoundError:  # on disk, before the first PDF
+        return 0
+    named = set(Certificate.objects.exclude(pdf="").values_list("pdf", flat=True))
+    cutoff = (now or timezone.now()) - older_than
+    deleted = 0
+    for name in (f"{FOLDER}/{file}" for file in stored):
+        if name not in named and storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+            deleted += 1
+    return deleted
 
 
 def _signed_url(storage, name: str, disposition: str) -> str:

@@ -59,6 +59,12 @@ def _rerender_certificates():
     return rerender_stale_certificates()
 
 
+def _purge_orphan_pdfs():
+    from certificates.files import purge_orphan_files
+
+    return purge_orphan_files()
+
+
 def _purge_task_results():
     from ops.purges import purge_task_results
 
@@ -94,6 +100,7 @@ JOBS = (
     Job("refresh_statistics", _refresh_statistics, daily_at=datetime.time(2, 0)),
     Job("purge_task_results", _purge_task_results, daily_at=datetime.time(3, 0)),
     Job("rerender_certificates", _rerender_certificates, daily_at=datetime.time(4, 0)),
+    Job("purge_orphan_pdfs", _purge_orphan_pdfs, daily_at=datetime.time(4, 30)),
     Job("purge_idempotency_keys", _purge_idempotency_keys, daily_at=datetime.time(3, 10)),
     Job("purge_sessions", _purge_sessions, daily_at=datetime.time(3, 20)),
     Job("purge_expired_tokens", _purge_tokens, daily_at=datetime.time(3, 30)),

@@ -139,6 +139,24 @@ def test_after_a_deploy_every_pdf_of_an_earlier_template_is_queued_once_and_rend
     assert list(queued) == []
 
 
+def test_files_no_certificate_names_are_purged_once_they_are_an_hour_old(certificate):
+    """What a render killed between storing its file and naming it leaves behind."""
+    import datetime
+    import os
+
+    files.store_pdf(certificate, issuer_settings())
+    storage = certificate.pdf.storage
+    orphan = storage.save(files.new_name(), ContentFile(b"%PDF-1.7 left by a killed render"))
+    in_progress = storage.save(files.new_name(), ContentFile(b"%PDF-1.7 being rendered"))
+    two_hours_ago = (datetime.datetime.now() - datetime.timedelta(hours=2)).timestamp()
+    for name in (orphan, certificate.pdf.name):
+        os.utime(storage.path(name), (two_hours_ago, two_hours_ago))
+
+    assert files.purge_orphan_files() == 1
+    assert not storage.exists(orphan)
+    assert storage.exists(in_progress) and storage.exists(certificate.pdf.name)
+
+
 def test_a_twin_render_task_leaves_a_current_pdf_alone(certificate):
     files.store_pdf(certificate, issuer_settings())
     name = certificate.pdf.name

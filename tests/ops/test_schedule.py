@@ -33,6 +33,7 @@ def test_every_growing_table_has_a_scheduled_purge():
         "purge_expired_tokens",
         "purge_import_files",
         "rerender_certificates",
+        "purge_orphan_pdfs",
     } == set(schedule.JOBS_BY_NAME)
 
 
