@@ -165,6 +165,7 @@ def object_storage(s3_server, settings, monkeypatch):
 
     from certificates.models import Certificate
 
+    s3_server.empty_buckets()  # what an earlier test stored is not this one's
     settings.STORAGES = {**settings.STORAGES, **s3_server.storages()}
     monkeypatch.setattr(Certificate._meta.get_field("pdf"), "storage", storages["certificates"])
     return s3_server
