@@ -223,6 +223,16 @@ def client_command(program: str, settings_dict: dict, dbname: str) -> tuple[list
     return args, {**os.environ, **(env or {}), "PGDATABASE": dbname}
 
 
+def run_client(program: str, settings_dict: dict, database: str, *arguments: str) -> None:
+    """Run ``pg_dump`` or ``pg_restore`` against ``database``; BackupError with its message if it fails."""
+    args, env = client_command(program, settings_dict, database)
+    done = subprocess.run(  # noqa: S603 (our own arguments)
+        [*args, *arguments], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise BackupError(f"{program} failed: {done.stderr.strip()}")
+
+
 def all_tables(cursor) -> list[str]:
     cursor.execute(
         "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
@@ -319,17 +329,15 @@ def _write(partial: Path, connection, started: datetime.datetime, log) -> None:
             snapshot, server_version = cursor.fetchone()
             tables = count_rows(cursor)
             certificates = _certificate_counts(cursor)
-            args, env = client_command("pg_dump", settings_dict, settings_dict["NAME"])
             log(f"Dumping database {settings_dict['NAME']} ({len(tables)} tables)…")
-            done = subprocess.run(  # noqa: S603 (our own arguments)
-                [*args, "--format=custom", f"--snapshot={snapshot}", f"--file={dump}"],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
+            run_client(
+                "pg_dump",
+                settings_dict,
+                settings_dict["NAME"],
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--file={dump}",
             )
-            if done.returncode != 0:
-                raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
             cursor.execute("COMMIT")
     finally:
         raw.close()
@@ -680,24 +688,17 @@ class Drill:
         finally:
             raw.close()
         self._created_database = True
-        args, env = client_command("pg_restore", self.settings_dict, self.scratch_database)
-        done = subprocess.run(  # noqa: S603 (our own arguments)
-            [
-                *args,
-                f"--dbname={self.scratch_database}",
-                "--no-owner",
-                "--no-privileges",
-                "--exit-on-error",
-                f"--jobs={self.jobs}",
-                str(self.folder / self.manifest["database"]["file"]),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        run_client(
+            "pg_restore",
+            self.settings_dict,
+            self.scratch_database,
+            f"--dbname={self.scratch_database}",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            f"--jobs={self.jobs}",
+            str(self.folder / self.manifest["database"]["file"]),
         )
-        if done.returncode != 0:
-            raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
 
     def restore_files(self, listing: list[dict]) -> None:
         live = storage_areas()

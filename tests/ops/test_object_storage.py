@@ -3,9 +3,6 @@ loopback): pictures readable by anyone at S3_MEDIA_URL, lesson documents only th
 
 import io
 import json
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 
@@ -21,6 +18,7 @@ from wagtail.images import get_image_model
 from lms.settings.env import env_s3_storages
 from ops.storage import MediaStorage
 from tests import factories
+from tests.lms.test_settings import PRODUCTION, run_django
 from tests.seaweed import MEDIA_BUCKET, PRIVATE_BUCKET
 
 pytestmark = pytest.mark.django_db
@@ -128,28 +126,20 @@ def test_object_storage_settings_refuse_what_would_not_work(monkeypatch, environ
 
 def test_production_settings_put_media_on_object_storage_when_asked():
     """MEDIA_STORAGE=s3 in a fresh process with the production settings (nothing contacted)."""
-    environment = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "lms.settings.production",
-        "SECRET_KEY": "k" * 20 + "9f8e7d6c5b4a39281706f5e4d3c2b1a0zyxwvutsrq",
-        "CACHE_URL": "redis://127.0.0.1:6379/15",
-        "SITE_URL": "https://hocso.example.vn",
-        "CERTIFICATE_SIGNING_KEYS": "cb2026=" + "A" * 43,
-        "MEDIA_STORAGE": "s3",
-        "S3_MEDIA_BUCKET": "hocso-media",
-        "S3_PRIVATE_BUCKET": "hocso-private",
-        "S3_MEDIA_URL": "https://hocso.example.vn/media/",
-        "S3_ENDPOINT_URL": "http://10.0.0.5:8333",
-    }
     program = (
-        "import django; django.setup();"
         "from django.core.files.storage import storages;"
         "d, c = storages['default'], storages['certificates'];"
         "print(type(d).__name__, d.public.bucket_name, d.private.bucket_name, d.url('images/a.webp'),"
         " type(c).__name__, c.bucket_name, c.querystring_auth, c.querystring_expire, c.file_overwrite)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", program], env=environment, capture_output=True, text=True, check=False
+    result = run_django(
+        ["shell", "--no-imports", "-c", program],
+        **PRODUCTION,
+        MEDIA_STORAGE="s3",
+        S3_MEDIA_BUCKET="hocso-media",
+        S3_PRIVATE_BUCKET="hocso-private",
+        S3_MEDIA_URL="https://hocso.example.vn/media/",
+        S3_ENDPOINT_URL="http://10.0.0.5:8333",
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split() == [
