@@ -201,6 +201,25 @@ class QuestionBlock(blocks.StructBlock):
         return value
 
 
+class SourceBlock(blocks.StructBlock):
+    """Where a fact in the course comes from: a legal document or an official page, so that a
+    training centre can check the content against it and see when it goes out of date."""
+
+    title = blocks.CharBlock(label=_("Document or page"))
+    issuer = blocks.CharBlock(label=_("Issued by"))
+    date = blocks.DateBlock(label=_("Date"), required=False)
+    supports = blocks.CharBlock(label=_("What it supports"), help_text=_("The fact in the course it backs."))
+    url = blocks.URLBlock(label=_("Web address"))
+
+    class Meta:
+        icon = "link"
+        label = _("Source")
+
+
+class CourseSourcesBlock(blocks.StreamBlock):
+    source = SourceBlock()
+
+
 class LessonBodyBlock(blocks.StreamBlock):
     text = TextBlock(label=_("Text"), features=TEXT_FEATURES, template="courses/blocks/text.html")
     image = ImageBlock()

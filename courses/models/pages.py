@@ -18,7 +18,7 @@ from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from courses import visibility
-from courses.blocks import LessonBodyBlock
+from courses.blocks import CourseSourcesBlock, LessonBodyBlock
 from courses.models.competencies import Competency, CompetencyArea, Level, level_validators
 from courses.quiz import questions_of
 from courses.serving import RestrictionAwareMixin
@@ -156,6 +156,12 @@ class CoursePage(RestrictionAwareMixin, Page):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("The share of quiz answers a learner must get right in each lesson."),
     )
+    sources = StreamField(
+        CourseSourcesBlock(),
+        verbose_name=_("sources"),
+        blank=True,
+        help_text=_("The laws and official pages the course's facts rest on, listed under the lessons."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -168,6 +174,7 @@ class CoursePage(RestrictionAwareMixin, Page):
             [InlinePanel("target_competencies", label=_("Competency"))],
             heading=_("Competencies this course builds"),
         ),
+        FieldPanel("sources"),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.FilterField("code")]
 

@@ -89,6 +89,23 @@ def _body(lesson: dict, ids: list[str] | None = None) -> list[dict]:
     return blocks
 
 
+def _sources(data: dict) -> list[dict]:
+    """The course's ``sources:`` list as StreamField data (see CourseSourcesBlock)."""
+    return [
+        {
+            "type": "source",
+            "value": {
+                "title": source["title"],
+                "issuer": source["issuer"],
+                "date": str(source["date"]) if source.get("date") else None,
+                "supports": source["supports"],
+                "url": source["url"],
+            },
+        }
+        for source in data.get("sources", [])
+    ]
+
+
 def _cover(code: str):
     Image = get_image_model()
     title = f"Ảnh bìa {code}"
@@ -168,6 +185,7 @@ def seed_courses() -> int:
             estimated_minutes=data["estimated_minutes"],
             pass_mark=data["pass_mark"],
             cover=_cover(data["code"]),
+            sources=_sources(data),
         )
         course.target_competencies = [
             CourseCompetency(competency=competencies[c["code"]], level=c["level"], sort_order=i)
@@ -186,7 +204,8 @@ def seed_courses() -> int:
             course.add_child(instance=lesson)
             _publish(lesson)
         created += 1
-    for path in sorted(CONTENT.glob("*.yaml")):
+    # Courses are <CODE>.<locale>.yaml; other files there (glossary.yaml) are not courses.
+    for path in sorted(CONTENT.glob("*.*.yaml")):
         if path.name.endswith(".vi.yaml"):
             continue
         created += _translate(_load(path))
@@ -201,6 +220,8 @@ def _translate(data: dict) -> int:
     original = CoursePage.objects.get(code=data["code"], locale=Locale.objects.get(language_code="vi"))
     course = original.copy_for_translation(locale)
     course.title, course.summary, course.intro = data["title"], data["summary"], data["intro"].strip()
+    if "sources" in data:
+        course.sources = _sources(data)
     course.save()
     _publish(course)
     originals = list(original.lessons())
