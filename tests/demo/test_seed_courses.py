@@ -55,3 +55,33 @@ def test_the_english_courses_share_the_vietnamese_question_ids():
             sorted(q.correct) for q in original.questions
         ]
         assert lesson_en.title != original.title
+
+
+def test_the_sources_a_course_cites_are_complete_and_the_english_follows_the_vietnamese():
+    from demo.readability import course_paths, load_course
+
+    courses = {(c["code"], c["locale"]): c for c in map(load_course, course_paths())}
+    cited = {code for (code, _), course in courses.items() if course.get("sources")}
+    assert {"BDHVS-02", "BDHVS-03", "BDHVS-04", "BDHVS-05", "BDHVS-06"} <= cited
+    for (code, locale), course in courses.items():
+        for source in course.get("sources", []):
+            assert source["title"] and source["issuer"] and source["supports"], (code, source)
+            assert source["url"].startswith(("https://", "http://")), (code, source)
+        if locale != "vi":
+            original = courses[(code, "vi")]["sources"]
+            assert [s["url"] for s in course["sources"]] == [s["url"] for s in original]
+
+
+def test_a_course_page_lists_its_sources_under_the_lessons_without_another_query(
+    client, django_assert_max_num_queries
+):
+    seed_courses()
+    course = CoursePage.objects.get(code="BDHVS-04", locale__language_code="vi")
+    assert course.sources[0].value["title"].startswith("Quyết định 2345/QĐ-NHNN")
+    english = CoursePage.objects.get(code="BDHVS-05", locale__language_code="en")
+    assert english.sources[0].value["supports"].startswith("Since 1 July 2025")
+    client.get(course.url)  # warm the site cache, as a running server has
+    with django_assert_max_num_queries(9):
+        body = client.get(course.url).content.decode()
+    assert body.index('id="sources-title"') > body.index('class="lessons"')
+    assert 'href="https://tapchinganhang.gov.vn/' in body and "18/12/2023" in body
