@@ -206,7 +206,7 @@ class SourceBlock(blocks.StructBlock):
     training centre can check the content against it and see when it goes out of date."""
 
     title = blocks.CharBlock(label=_("Document or page"))
-    issuer = blocks.CharBlock(label=_("Issued by"))
+    issuer = blocks.CharBlock(label=_("Issuing body"))
     date = blocks.DateBlock(label=_("Date"), required=False)
     supports = blocks.CharBlock(label=_("What it supports"), help_text=_("The fact in the course it backs."))
     url = blocks.URLBlock(label=_("Web address"))

@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='coursepage',
             name='sources',
-            field=wagtail.fields.StreamField([('source', 5)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'Document or page'}), 1: ('wagtail.blocks.CharBlock', (), {'label': 'Issued by'}), 2: ('wagtail.blocks.DateBlock', (), {'label': 'Date', 'required': False}), 3: ('wagtail.blocks.CharBlock', (), {'help_text': 'The fact in the course it backs.', 'label': 'What it supports'}), 4: ('wagtail.blocks.URLBlock', (), {'label': 'Web address'}), 5: ('wagtail.blocks.StructBlock', [[('title', 0), ('issuer', 1), ('date', 2), ('supports', 3), ('url', 4)]], {})}, help_text="The laws and official pages the course's facts rest on, listed under the lessons.", verbose_name='sources'),
+            field=wagtail.fields.StreamField([('source', 5)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'Document or page'}), 1: ('wagtail.blocks.CharBlock', (), {'label': 'Issuing body'}), 2: ('wagtail.blocks.DateBlock', (), {'label': 'Date', 'required': False}), 3: ('wagtail.blocks.CharBlock', (), {'help_text': 'The fact in the course it backs.', 'label': 'What it supports'}), 4: ('wagtail.blocks.URLBlock', (), {'label': 'Web address'}), 5: ('wagtail.blocks.StructBlock', [[('title', 0), ('issuer', 1), ('date', 2), ('supports', 3), ('url', 4)]], {})}, help_text="The laws and official pages the course's facts rest on, listed under the lessons.", verbose_name='sources'),
         ),
     ]

@@ -4,7 +4,7 @@ skip the review, and an administrator's override is an audit event."""
 import pytest
 from django.core.exceptions import PermissionDenied
 from wagtail.models import Page, TaskState, WorkflowState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from courses.models import ReviewTask
 from members.models import AuditEvent
@@ -35,6 +35,7 @@ def course_form(course, title, action):
             "estimated_minutes": 25,
             "pass_mark": 70,
             "target_competencies": inline_formset([]),
+            "sources": streamfield([]),
             action: "on",
         }
     )

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from wagtail.models import Locale, Page, WorkflowState
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from courses.models import (
     CompetencyArea,
@@ -109,6 +109,7 @@ def test_changes_to_courses_go_through_moderation(client, world):
             "estimated_minutes": 25,
             "pass_mark": 70,
             "target_competencies": inline_formset([]),
+            "sources": streamfield([]),
             "action-submit": "Submit",
         }
     )
