@@ -85,3 +85,11 @@ def test_a_course_page_lists_its_sources_under_the_lessons_without_another_query
         body = client.get(course.url).content.decode()
     assert body.index('id="sources-title"') > body.index('class="lessons"')
     assert 'href="https://tapchinganhang.gov.vn/' in body and "18/12/2023" in body
+
+
+def test_a_course_takes_as_long_as_its_lessons():
+    from demo.readability import course_paths, load_course
+
+    for course in map(load_course, course_paths()):
+        minutes = sum(lesson["minutes"] for lesson in course["lessons"])
+        assert course["estimated_minutes"] == minutes, course["code"]
