@@ -1,8 +1,9 @@
 """Learner pages served for real: requests/s and latency through nginx, bytes on the wire, Lighthouse.
 
 Starts tools/stack.py's Stack (production settings, PostgreSQL, Redis, two gunicorn app servers of
-two gthread workers behind nginx, on loopback) and, for each address, runs wrk for SECONDS seconds
-with CONNECTIONS keep-alive connections (two wrk threads), asking for gzip as a phone does:
+two gthread workers behind nginx, on loopback) and, for each address, runs wrk for SECONDS seconds in
+all, in ROUNDS interleaved rounds (a shared machine's load then weighs on every case alike), with
+CONNECTIONS keep-alive connections (two wrk threads), asking for gzip as a phone does:
 
 - the trivial view: /healthz (ops/health.py, answered by the first middleware: the floor of a
   request's cost through nginx and gunicorn);
@@ -18,7 +19,8 @@ devtools throttling at regular 2G (300 ms latency, 250 kbps down, 50 kbps up) an
 50 kbps, 20 kbps), on Lighthouse's mobile emulation. Reported: largest contentful paint (the
 budget of docs/DESIGN.md; "interactive" is kept in the JSON). Targets: ≤ 2 s on 2G, ≤ 3 s on GPRS.
 
-    .venv/bin/python bench/run.py serving          # BENCH_SECONDS=10 BENCH_CONNECTIONS=8 BENCH_LIGHTHOUSE=1
+    .venv/bin/python bench/run.py serving
+    # BENCH_SECONDS=10 BENCH_ROUNDS=5 BENCH_CONNECTIONS=8 BENCH_LIGHTHOUSE=1 (the defaults)
 
 Everything is bounded: wrk by its duration, Lighthouse by a timeout, the stack torn down at the end.
 """
@@ -28,6 +30,7 @@ import http.client
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +46,7 @@ from tools.stack import Stack
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 LIGHTHOUSE = os.environ.get("BENCH_LIGHTHOUSE", "1") != "0"
 LIGHTHOUSE_BIN = ROOT / "bench" / ".cache" / "node_modules" / ".bin" / "lighthouse"
 CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-networking"
@@ -128,7 +132,16 @@ def fetch(base: str, path: str, cookie: str = "") -> dict:
 
 
 def wrk(url: str, script: Path, cookie: str = "") -> dict:
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--timeout", "10s", "-s", str(script)]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{CONNECTIONS}",
+        f"-d{max(1, SECONDS // ROUNDS)}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+    ]
     command += ["-H", "Accept-Encoding: gzip"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
@@ -194,11 +207,21 @@ def main() -> dict:
             row = fetch(stack.url, path, with_cookie)
             if row["status"] != 200:
                 raise RuntimeError(f"{name}: {path} answered {row['status']}")
-            row.update(wrk(stack.url + path, script, with_cookie))
-            results["pages"][name] = row
-        trivial = results["pages"]["trivial /healthz"]["rps"]
+            results["pages"][name] = {**row, "rounds": []}
+        # The machine may be shared: each round measures every case once, for SECONDS / ROUNDS, and
+        # each page's ratio is the median of its rounds' ratios to the trivial view of the same round.
+        for _ in range(ROUNDS):
+            for name, path, with_cookie in cases:
+                results["pages"][name]["rounds"].append(wrk(stack.url + path, script, with_cookie))
+        trivial = results["pages"]["trivial /healthz"]["rounds"]
         for row in results["pages"].values():
-            row["ratio"] = round(row["rps"] / trivial, 3)
+            rounds = row["rounds"]
+            row["ratio"] = round(
+                statistics.median([r["rps"] / t["rps"] for r, t in zip(rounds, trivial, strict=True)]), 3
+            )
+            for figure in ("rps", "p50_ms", "p95_ms"):
+                row[figure] = round(statistics.median(r[figure] for r in rounds), 2)
+            row["errors"] = sum(r["socket_errors"] + r["status_errors"] for r in rounds)
         print(
             f"{'page':<24}{'req/s':>9}{'ratio':>8}{'p50 ms':>8}{'p95 ms':>8}{'wire B':>8}{'html B':>8}  kept"
         )
