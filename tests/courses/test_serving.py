@@ -138,3 +138,30 @@ def test_a_visitor_switches_language_by_link_and_a_signed_in_person_by_a_protect
     resident = client_for(world.resident_a, enforce_csrf_checks=True)
     assert "/i18n/setlang/" in resident.get(course.url).content.decode()
     assert resident.post("/i18n/setlang/", {"language": "en", "next": "/"}).status_code == 403
+
+
+@pytest.mark.parametrize("size", [2, 5])
+def test_signed_in_pages_keep_their_query_counts_whatever_the_size(world, client_for, size):
+    """Signed-in pages are rendered each time (never shared), so their queries are pinned here: what
+    they cost must not grow with the catalogue nor with what the person did."""
+    from learning import services
+
+    for _ in range(size):
+        course = factories.course(lessons=size, questions=0)
+        services.enrol(user=world.resident_a, course=course)
+    lesson = course.lessons().first()
+    services.lesson_mark_done(user=world.resident_a, lesson=lesson)
+    client = client_for(world.resident_a)
+    pages = {**learner_pages(course), "lesson": lesson.url, "my_learning": "/hoc-cua-toi/"}
+    counts = {}
+    for name, url in pages.items():
+        client.get(url)  # the site cache warm, as on a running server
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(url)
+        assert answer.status_code == 200 and "private" in answer["Cache-Control"]
+        counts[name] = len(queries)
+    assert counts == SIGNED_IN_QUERIES
+
+
+# Measured with the test above; a change here is a change of a page's cost: say why in the commit.
+SIGNED_IN_QUERIES = {"home": 14, "catalogue": 8, "course": 9, "lesson": 8, "my_learning": 8}
