@@ -96,6 +96,7 @@ class CourseIndexPage(RestrictionAwareMixin, Page):
     intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    shared_query_parameters = ("audience", "area")  # the filters
     parent_page_types = ["courses.HomePage"]
     subpage_types = ["courses.CoursePage"]
     max_count_per_parent = 1

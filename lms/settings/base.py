@@ -79,6 +79,8 @@ MIDDLEWARE = [
     # Then: every response, redirects included, carries its request id.
     "ops.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Learner pages for visitors, whole from the shared cache, before sessions and the rest.
+    "courses.serving.SharedPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "lms.middleware.ApiLanguageMiddleware",

@@ -199,6 +199,34 @@ def wait_until(check, timeout: float, what: str, step: float = 0.5):
     raise AssertionError(f"{what}: not within {timeout:.0f} s")
 
 
+def visitors_page_through_nginx(stack):
+    """A visitor's home page as a phone gets it through nginx: compressed, without a cookie, from
+    the shared page cache on one kept-alive connection, and 304 when it has not changed."""
+    import http.client
+
+    url = urlsplit(stack.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        answers, sockets = [], []
+        for _ in range(2):
+            connection.request("GET", "/", headers={"Accept-Encoding": "gzip"})
+            answer = connection.getresponse()
+            answer.read()
+            answers.append(answer)
+            sockets.append(connection.sock)
+        first, second = answers
+        assert first.status == 200 and first.getheader("Content-Encoding") == "gzip"
+        assert first.getheader("Set-Cookie") is None and "Cookie" not in first.getheader("Vary", "")
+        assert second.getheader("X-Page-Cache") == "hit"
+        assert sockets[0] is not None and sockets[1] is sockets[0], "the connection was not kept alive"
+        connection.request("GET", "/", headers={"If-None-Match": second.getheader("ETag")})
+        not_modified = connection.getresponse()
+        not_modified.read()
+        assert not_modified.status == 304
+    finally:
+        connection.close()
+
+
 def test_the_stack_under_the_four_flows_and_three_failures(stack):
     try:
         run(stack)
@@ -227,6 +255,7 @@ def run(stack):
     trainer = sign_in(phones, seed["trainer"], password)
     for path in ("/healthz", "/readyz", "/"):
         phones.send("GET", path, expect=200)
+    visitors_page_through_nginx(stack)
 
     # --- Leaders sync attendance (with a replay and a batch sent again under a new key) ------------
     replays = 0
