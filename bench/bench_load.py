@@ -588,12 +588,20 @@ def saturate(url: str, targets: list[tuple[str, str, dict]], parts: dict[int, st
             browser.close()
         recorder.latencies.pop("warm-up", None)
         rows[name] = recorder.table(spent[name])[name]
+        # Less swayed than throughput by what else the machine runs: the app servers' CPU per answer.
+        app = cpu[name]["by_part_s"].get("app servers", 0.0)
+        rows[name]["app_cpu_ms_per_request"] = round(app * 1000 / max(1, rows[name]["count"]), 2)
         cpu[name] = {
             "available_s": round(cpu[name]["available_s"], 1),
             "busy_s": round(cpu[name]["busy_s"], 1),
             "by_part_s": {part: round(value, 1) for part, value in cpu[name]["by_part_s"].items()},
         }
     return rows, cpu
+
+
+def ratio(targets: dict, lesson: str) -> float | None:
+    lesson_cost = targets[lesson]["app_cpu_ms_per_request"]
+    return round(targets["GET /healthz"]["app_cpu_ms_per_request"] / lesson_cost, 3) if lesson_cost else None
 
 
 def stack_events(stack) -> dict[str, int]:
@@ -771,10 +779,13 @@ def report(result: dict) -> None:
         saturation["targets"],
     )
     for name, cpu in saturation["cpu"].items():
-        print(f"  {name}: {cpu_line(cpu)}")
+        cost = saturation["targets"][name]["app_cpu_ms_per_request"]
+        print(f"  {name}: app servers' CPU {cost} ms per request; {cpu_line(cpu)}")
     print(
         f"Lesson page / healthz throughput: anonymous {saturation['anonymous_lesson_to_healthz']}, "
-        f"signed in {saturation['signed_in_lesson_to_healthz']}"
+        f"signed in {saturation['signed_in_lesson_to_healthz']}; by the app servers' CPU per request: "
+        f"anonymous {saturation['app_cpu_per_request_healthz_to_anonymous_lesson']}, "
+        f"signed in {saturation['app_cpu_per_request_healthz_to_signed_in_lesson']}"
     )
     print(f"Stack: {json.dumps(result['stack_events'])}; client reconnects: {result['reconnects']}")
     print(
@@ -841,6 +852,8 @@ def main() -> dict:
             "cpu": saturation_cpu,
             "anonymous_lesson_to_healthz": round(targets["GET lesson (anonymous)"]["per_s"] / healthz, 3),
             "signed_in_lesson_to_healthz": round(targets["GET lesson (signed in)"]["per_s"] / healthz, 3),
+            "app_cpu_per_request_healthz_to_anonymous_lesson": ratio(targets, "GET lesson (anonymous)"),
+            "app_cpu_per_request_healthz_to_signed_in_lesson": ratio(targets, "GET lesson (signed in)"),
         },
         "error_samples": run.recorder.samples,
     }
