@@ -414,7 +414,7 @@ class Stack:
         (folder / "nginx.conf").write_text(
             f"{user}daemon off;\nworker_processes 2;\npid {folder}/nginx.pid;\n"
             f"error_log {folder}/error.log;\n"
-            f"events {{ worker_connections 256; }}\n"
+            f"events {{ worker_connections 1024; }}\n"
             f"http {{\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
             f"    access_log {folder}/access.log;\n{temp}    include {folder}/hocso.conf;\n}}\n",
             encoding="utf-8",
