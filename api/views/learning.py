@@ -143,7 +143,7 @@ class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
         attempt = outcome.attempt
         answers = {key: list(value) for key, value in attempt.answers.items()}
-        result = score(lesson.questions, answers, lesson.get_parent().specific.pass_mark)
+        result = score(lesson.questions, answers)
         questions = [
             {
                 "question": r.question,
