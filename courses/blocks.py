@@ -194,8 +194,10 @@ class QuestionBlock(blocks.StructBlock):
             message = _("A true-or-false question has exactly two answers.")
         elif kind in (self.SINGLE, self.TRUE_FALSE) and correct != 1:
             message = _("Mark exactly one answer as correct.")
-        elif kind == self.MULTIPLE and correct < 2:
-            message = _("A question with several correct answers needs at least two marked correct.")
+        elif kind == self.MULTIPLE and not 0 < correct < len(options):
+            # One right of four is allowed: a "choose all" question that always had two or more right
+            # taught learners to tick several without reading (issue 17). All right teaches nothing.
+            message = _("Mark at least one answer correct and at least one not.")
         if message:
             raise StructBlockValidationError(block_errors={"options": ErrorList([ValidationError(message)])})
         return value

@@ -2,6 +2,22 @@
 
 Answers arrive as ``{question_id: [option_index, ...]}``; the question id is the StreamField
 block id, stable across edits of the other blocks.
+
+The rule (issue 17, mastery learning): an attempt passes its lesson when every question is
+answered right; a learner may answer again as often as they like. A lesson holds two to four
+questions, so a percentage pass mark does not fit it: at 70 %, one slip in two or three questions
+failed the lesson (1 of 2 is 50 %, 2 of 3 is 67 %) and a lower mark would let a learner pass
+without ever meeting the safety point they missed. Instead each attempt shows, per question,
+which answers are right, the feedback of each wrong choice and the explanation, and the form
+keeps the learner's choices: they fix what was wrong and send again. Nobody is stuck (the page
+shows the right answers) and nobody finishes a lesson holding a wrong idea. A multiple-choice
+question is right when exactly its right options are chosen: ticking a dangerous option ("send
+the OTP code") is the mistake the lesson exists to prevent, so it earns no part credit.
+
+This is the one rule: the lesson page, the API and answers sent later from an offline phone all
+reach ``learning.services.quiz_submit``, which records ``passed`` from here; completion and
+competency awards follow the lessons done. ``score`` is the share of questions right, shown to
+the learner; it decides nothing.
 """
 
 from dataclasses import dataclass, field
@@ -46,7 +62,6 @@ class QuestionResult:
 @dataclass
 class QuizResult:
     results: list[QuestionResult]
-    pass_mark: int
     correct_count: int = field(init=False)
     score: int = field(init=False)
 
@@ -61,7 +76,8 @@ class QuizResult:
 
     @property
     def passed(self) -> bool:
-        return self.score >= self.pass_mark
+        """Every question answered right (see the module's docstring for why)."""
+        return self.correct_count == self.question_count
 
 
 class QuizAnswerError(ValueError):
@@ -92,7 +108,7 @@ def questions_of(body) -> list[Question]:
     return questions
 
 
-def score(questions: list[Question], answers: dict[str, list[int]], pass_mark: int) -> QuizResult:
+def score(questions: list[Question], answers: dict[str, list[int]]) -> QuizResult:
     """Score ``answers``; refuse (QuizAnswerError) anything that names no real question or option."""
     by_id = {question.id: question for question in questions}
     errors: dict[str, str] = {}
@@ -124,4 +140,4 @@ def score(questions: list[Question], answers: dict[str, list[int]], pass_mark: i
         results.append(QuestionResult(question=question, chosen=picked))
     if errors:
         raise QuizAnswerError(errors)
-    return QuizResult(results=results, pass_mark=pass_mark)
+    return QuizResult(results=results)

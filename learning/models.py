@@ -68,7 +68,13 @@ class LessonProgress(models.Model):
 
 
 class QuizAttempt(models.Model):
-    """One submission of a lesson's quiz, scored on the server. Every retry is a new row."""
+    """One submission of a lesson's quiz, scored on the server. Every retry is a new row.
+
+    ``passed`` is the verdict of the rule in force when the attempt was scored, never recomputed:
+    before issue 17 a score at or above the course's pass mark; since, every question right
+    (``courses.quiz``). A lesson finished under the old rule stays finished, as do the completions
+    and competency awards that followed from it.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -94,11 +94,12 @@ class LessonState:
     done: bool = False
     result: QuizResult | None = None  # the attempt to show feedback for
     attempt: QuizAttempt | None = None
+    passed: bool = False  # as recorded: an attempt keeps the verdict of the rule it was scored by
     done_keys: set = field(default_factory=set)
 
 
 def lesson_state(
-    user: User, lesson: LessonPage, siblings: list[LessonPage], attempt_id: str | None, pass_mark: int
+    user: User, lesson: LessonPage, siblings: list[LessonPage], attempt_id: str | None
 ) -> LessonState:
     """A learner's state on a lesson page, and the feedback of the attempt named in the URL."""
     state = LessonState()
@@ -115,9 +116,10 @@ def lesson_state(
     if attempt_id and attempt_id.isdigit():
         state.attempt = attempts.filter(pk=int(attempt_id)).first()
     if state.attempt is not None:
+        state.passed = state.attempt.passed
         answers = {key: list(value) for key, value in state.attempt.answers.items()}
         try:
-            state.result = score(lesson.questions, answers, pass_mark)
+            state.result = score(lesson.questions, answers)
         except ValueError:
             state.result = None  # the lesson's questions changed since: show no stale feedback
     return state

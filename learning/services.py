@@ -2,7 +2,8 @@
 
     enrol(course)
     lesson_mark_done(lesson)          a lesson without questions is done when the learner says so
-    quiz_submit(lesson, answers)      scored here; a passed quiz makes its lesson done
+    quiz_submit(lesson, answers)      scored here (courses.quiz: every question right passes;
+                                      retries are free); a passed quiz makes its lesson done
       └─ course_check_completion      every live lesson done → the enrolment is completed
            ├─ _award_course_competencies    the course's competencies at their levels
            ├─ extensions.course_completed   (learning.extensions; certificates: issue the course certificate)
@@ -126,7 +127,7 @@ def quiz_submit(
         raise ValidationError(_("This lesson has no questions."))
     course = _course_of(lesson)
     try:
-        result = score(questions, answers, course.pass_mark)
+        result = score(questions, answers)
     except QuizAnswerError as error:
         raise ValidationError(
             {key or "answers": [message] for key, message in error.errors.items()}

@@ -80,8 +80,8 @@ QUIZ_RESULT = inline_serializer(
     "QuizResult",
     {
         "attempt": serializers.IntegerField(),
-        "score": serializers.IntegerField(),
-        "passed": serializers.BooleanField(),
+        "score": serializers.IntegerField(help_text="Questions answered right (%); it decides nothing."),
+        "passed": serializers.BooleanField(help_text="Every question right: the lesson is done."),
         "replayed": serializers.BooleanField(),
         "course_completed": serializers.BooleanField(),
         "questions": QuizResultQuestionSerializer(many=True),
@@ -128,7 +128,8 @@ class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=QuizInputSerializer, responses={201: QUIZ_RESULT, 200: QUIZ_RESULT})
     @action(detail=True, methods=["post"])
     def quiz(self, request, pk=None):
-        """Submit answers; they are scored here. The same submission_id twice records one attempt."""
+        """Submit answers; they are scored here, and pass the lesson when every one is right (retries
+        are free). The same submission_id twice records one attempt."""
         lesson = self.get_object()
         data = QuizInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -143,7 +144,7 @@ class LessonViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
         attempt = outcome.attempt
         answers = {key: list(value) for key, value in attempt.answers.items()}
-        result = score(lesson.questions, answers, lesson.get_parent().specific.pass_mark)
+        result = score(lesson.questions, answers)
         questions = [
             {
                 "question": r.question,

@@ -151,6 +151,9 @@ class CoursePage(RestrictionAwareMixin, Page):
     audience = models.CharField(
         _("audience"), max_length=10, choices=Audience.choices, default=Audience.RESIDENT
     )
+    # Decides nothing since issue 17: a lesson is passed when every question is answered right
+    # (courses.quiz says why). Kept for the attempts scored before, the API's course fields and
+    # the course files' headers; to be dropped with them.
     pass_mark = models.PositiveSmallIntegerField(
         _("pass mark (%)"),
         default=70,
@@ -170,7 +173,7 @@ class CoursePage(RestrictionAwareMixin, Page):
         FieldPanel("summary"),
         FieldPanel("intro"),
         FieldPanel("cover"),
-        FieldRowPanel([FieldPanel("estimated_minutes"), FieldPanel("pass_mark")]),
+        FieldPanel("estimated_minutes"),
         MultiFieldPanel(
             [InlinePanel("target_competencies", label=_("Competency"))],
             heading=_("Competencies this course builds"),

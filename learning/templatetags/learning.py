@@ -27,13 +27,12 @@ def course_state(context, course, lessons):
 
 
 @register.simple_tag(takes_context=True)
-def lesson_state(context, lesson, siblings, course):
+def lesson_state(context, lesson, siblings):
     """The learner's state on this lesson, with the feedback of the attempt in ``?attempt=``, or the
     errors and choices of a submission the server refused (``request.hocso_quiz``)."""
     request = context["request"]
     prefetch(images_in(lesson))
-    pass_mark = course.pass_mark if course else 70
-    state = selectors.lesson_state(request.user, lesson, siblings, request.GET.get("attempt"), pass_mark)
+    state = selectors.lesson_state(request.user, lesson, siblings, request.GET.get("attempt"))
     refused = getattr(request, "hocso_quiz", None) or {}
     state.errors = refused.get("errors", {})
     state.chosen = refused.get("chosen") or (

@@ -25,7 +25,9 @@ def question(kind, correct, options):
         ("true_false", (1,), 2, True),
         ("true_false", (0,), 3, False),
         ("multiple", (0, 2), 4, True),
-        ("multiple", (0,), 4, False),
+        ("multiple", (0,), 4, True),  # one of four right: counting must not give the answer away
+        ("multiple", (), 4, False),
+        ("multiple", (0, 1, 2), 3, False),  # every box ticked would pass
     ],
 )
 def test_a_question_must_have_answers_that_make_sense(kind, correct, options, valid):

@@ -278,3 +278,22 @@ def test_no_learner_page_loads_a_script(client):
     client.force_login(UserFactory())
     for url in ["/", "/khoa-hoc/", lesson.get_parent().url, lesson.url, reverse("learning:my_learning")]:
         assert "<script" not in client.get(url).content.decode(), url
+
+
+def test_one_slip_asks_for_another_try_keeping_the_learners_choices(client):
+    """Mastery (courses.quiz): 1 of 2 right is not a pass; the form keeps the answers to fix."""
+    lesson = factories.course(lessons=2, questions=2).lessons().first()
+    client.force_login(UserFactory())
+    answers = correct_answers(lesson)
+    slip = lesson.questions[1].id
+    answers[slip] = wrong_answers(lesson)[slip]
+    response = client.post(reverse("learning:quiz_submit", args=[lesson.pk]), quiz_post(lesson, answers))
+    body = client.get(response["Location"]).content.decode()
+    assert 'class="card result failed"' in body and "Bài tiếp theo" not in body
+    for question_id, options in answers.items():
+        assert re.search(rf'name="q-{question_id}" value="{options[0]}" checked', body)
+    response = client.post(
+        reverse("learning:quiz_submit", args=[lesson.pk]), quiz_post(lesson, correct_answers(lesson))
+    )
+    body = client.get(response["Location"]).content.decode()
+    assert 'class="card result passed"' in body and "Bài tiếp theo" in body
