@@ -7,6 +7,10 @@ with their certificates, a third under way) and one certificate is revoked, so t
 finds certificates, a revoked one among them, at once. Runs once: if any enrolment exists it
 changes nothing.
 
+Some people set out to reach a profile and work through its path (``PATHS``): members the
+resident's, half the group leaders the group member's (a few also the cadre course), and the
+commune officers the cadre course; so each profile has holders.
+
 Residents outside any group (``seed_demo --residents 400000``) learn on their own: fewer of them
 start a course and fewer finish. They are planned from a random stream of their own, after the
 group members, so that growing the residents never changes what the members did.
