@@ -22,17 +22,18 @@ from django.utils import timezone
 
 from certificates import keys, services
 from certificates.models import Certificate
+from courses.models import BASIC_SKILLS_FRAMEWORK
 
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
-FRAMEWORK = "Thông tư 02/2025/TT-BGDĐT – Khung năng lực số"
+FRAMEWORK = f"{BASIC_SKILLS_FRAMEWORK}; mã năng lực theo Thông tư 02/2025/TT-BGDĐT"
 ED25519_MULTICODEC = b"\xed\x01"
 STATUS_PURPOSE = "revocation"
 CRITERIA = {
-    "course": "Hoàn thành mọi bài học và đạt bài kiểm tra của từng bài.",
-    "profile": "Đạt mọi mức năng lực yêu cầu của chuẩn.",
+    "course": f"Hoàn thành mọi bài học và đạt bài kiểm tra của từng bài. {FRAMEWORK}.",
+    "profile": f"Đạt mọi bậc năng lực yêu cầu của chuẩn. {FRAMEWORK}.",
 }
 
 
@@ -82,7 +83,7 @@ def _issuer(site_url: str, name: str) -> dict:
 def _alignment(site_url: str, code: str, name: str, level: int) -> dict:
     return {
         "type": ["Alignment"],
-        "targetName": f"{code} {name} – mức {level}",
+        "targetName": f"{code} {name} – bậc {level}",
         "targetCode": code,
         "targetFramework": FRAMEWORK,
         "targetUrl": achievement_id(site_url, "competency", code),

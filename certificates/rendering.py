@@ -28,6 +28,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from certificates import payload as payloads
+from courses.models import BASIC_SKILLS_DECISION
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +191,7 @@ def render_pdf(certificate, issuer) -> RenderedPdf:
                 "verify_url": f"{site_url.rstrip('/')}/v/{certificate.serial}/",
                 **pictures,
                 "static_base": STATIC_BASE,
+                "basis_decision": BASIC_SKILLS_DECISION,
             },
         )
     # Whitespace between tags would become anonymous boxes, each a few hundred microseconds of layout.

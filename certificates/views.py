@@ -16,6 +16,7 @@ from certificates.models import Certificate
 from certificates.permissions import certificates_visible_to
 from certificates.services import issuer_settings
 from certificates.verification import Status
+from courses.models import BASIC_SKILLS_DECISION
 from members.service_workers import service_worker_view
 
 JSON_LD = "application/ld+json"
@@ -38,7 +39,11 @@ def verify(request, serial: str = "", payload: str | None = None):
         outcome = lookups.lookup(request, serial=serial, payload=payload)
         if isinstance(outcome, Refusal):
             return _refused(request, outcome)
-        return render(request, "certificates/verify.html", {"result": outcome, "issuer": issuer_settings()})
+        return render(
+            request,
+            "certificates/verify.html",
+            {"result": outcome, "issuer": issuer_settings(), "basis_decision": BASIC_SKILLS_DECISION},
+        )
 
     typed = "code" in request.GET
     form = VerifyForm(
@@ -56,7 +61,11 @@ def verify(request, serial: str = "", payload: str | None = None):
         form.add_error(None, " ".join(outcome.messages))
     if outcome.status in (Status.CODE_NEEDED, Status.NO_MATCH):
         return render(request, "certificates/verify_form.html", {"form": form})
-    return render(request, "certificates/verify.html", {"result": outcome, "issuer": issuer_settings()})
+    return render(
+        request,
+        "certificates/verify.html",
+        {"result": outcome, "issuer": issuer_settings(), "basis_decision": BASIC_SKILLS_DECISION},
+    )
 
 
 @require_GET

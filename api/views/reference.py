@@ -32,7 +32,8 @@ class VillageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
-    """The digital competency framework (Circular 02/2025): areas, competencies, eight levels."""
+    """The digital competency framework: basic universalisation under Decision 757/QĐ-BKHCN, with the
+    areas and competency codes of Circular 02/2025 as cross-walk, and eight levels ("bậc")."""
 
     serializer_class = FrameworkSerializer
     lookup_field = "code"
@@ -49,7 +50,8 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ProfileViewSet(viewsets.ReadOnlyModelViewSet):
-    """Target profiles ("basic universalisation", "digital cadre"): the level required per competency."""
+    """Target profiles (basic universalisation, community digital-technology group member, digital
+    cadre): the level ("bậc") required per competency."""
 
     serializer_class = ProfileSerializer
     lookup_field = "code"

@@ -1,4 +1,6 @@
 from .competencies import (
+    BASIC_SKILLS_DECISION,
+    BASIC_SKILLS_FRAMEWORK,
     Competency,
     CompetencyArea,
     CompetencyFramework,
@@ -11,6 +13,8 @@ from .pages import Audience, CourseCompetency, CourseIndexPage, CoursePage, Home
 from .workflows import ReviewTask
 
 __all__ = [
+    "BASIC_SKILLS_DECISION",
+    "BASIC_SKILLS_FRAMEWORK",
     "Audience",
     "Competency",
     "CompetencyArea",

@@ -1,5 +1,9 @@
 """The national digital competency framework (Circular 02/2025/TT-BGDĐT) and target profiles.
 
+Basic universalisation for residents, civil servants and workers rests on Decision 757/QĐ-BKHCN
+(29 April 2025, Ministry of Science and Technology); the profiles cite it, and the competency codes
+of the circular serve as the cross-walk.
+
 Frameworks get revised: every competency belongs to a framework with a code and a version, and
 the profiles ("basic universalisation", "digital cadre") are editable data, not constants.
 """
@@ -8,10 +12,19 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
+
+# The legal basis of basic universalisation (residents, civil servants, workers): what certificates
+# and badges cite. Circular 02/2025/TT-BGDĐT is for learners in the education system; its competency
+# codes are kept as the cross-walk.
+BASIC_SKILLS_DECISION = "757/QĐ-BKHCN"
+BASIC_SKILLS_FRAMEWORK = (
+    "Khung kiến thức, kỹ năng số cơ bản (Quyết định 757/QĐ-BKHCN ngày 29/4/2025 của Bộ Khoa học và Công nghệ)"
+)
 
 
 class Tier(models.TextChoices):
@@ -22,16 +35,21 @@ class Tier(models.TextChoices):
 
 
 class Level(models.IntegerChoices):
-    """Eight proficiency levels in four tiers of two (Circular 02/2025)."""
+    """Eight proficiency levels in four tiers of two (Circular 02/2025).
 
-    L1 = 1, _("Level 1")
-    L2 = 2, _("Level 2")
-    L3 = 3, _("Level 3")
-    L4 = 4, _("Level 4")
-    L5 = 5, _("Level 5")
-    L6 = 6, _("Level 6")
-    L7 = 7, _("Level 7")
-    L8 = 8, _("Level 8")
+    In Vietnamese a level is a "bậc" and a tier a "trình độ", as in the framework: "mức" would be
+    read as the VNeID account levels ("định danh điện tử mức 2") the courses also teach. The
+    context keeps these labels apart from any other "Level".
+    """
+
+    L1 = 1, pgettext_lazy("competency level", "Level 1")
+    L2 = 2, pgettext_lazy("competency level", "Level 2")
+    L3 = 3, pgettext_lazy("competency level", "Level 3")
+    L4 = 4, pgettext_lazy("competency level", "Level 4")
+    L5 = 5, pgettext_lazy("competency level", "Level 5")
+    L6 = 6, pgettext_lazy("competency level", "Level 6")
+    L7 = 7, pgettext_lazy("competency level", "Level 7")
+    L8 = 8, pgettext_lazy("competency level", "Level 8")
 
     @classmethod
     def tier_of(cls, level: int) -> Tier:

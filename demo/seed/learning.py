@@ -7,6 +7,10 @@ with their certificates, a third under way) and one certificate is revoked, so t
 finds certificates, a revoked one among them, at once. Runs once: if any enrolment exists it
 changes nothing.
 
+Some people set out to reach a profile and work through its path (``PATHS``): members the
+resident's, half the group leaders the group member's (a few also the cadre course), and the
+commune officers the cadre course; so each profile has holders.
+
 Residents outside any group (``seed_demo --residents 400000``) learn on their own: fewer of them
 start a course and fewer finish. They are planned from a random stream of their own, after the
 group members, so that growing the residents never changes what the members did.
@@ -30,7 +34,7 @@ from demo.seed.bulk import insert_rows
 from demo.seed.community import DEMO_COMMUNE_CODE, LEADER, RESIDENT, TRAINER
 from learning.competencies import requirements_of
 from learning.models import CompetencyAward, Enrolment, LessonProgress, QuizAttempt
-from members.models import Membership, User
+from members.models import Membership, StaffScope, User
 from stats.levels import first_reached, levels_as_of, profile_met_at
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -49,6 +53,13 @@ RESIDENT_COURSES = [
     "BDHVS-07",
     "BDHVS-08",
 ]
+# The courses that together award each profile (a test keeps them so). Some people set out to reach
+# one: they take its courses in this order and, meaning to finish, mostly do.
+PATHS = {
+    "pho-cap-co-ban": ["BDHVS-01", "BDHVS-02", "BDHVS-03", "BDHVS-05", "BDHVS-08"],
+    "to-cong-nghe-so": ["TCNS-01", "BDHVS-01", "BDHVS-02", "BDHVS-03", "BDHVS-05", "BDHVS-06", "BDHVS-08"],
+    "can-bo-so": ["CBS-01"],
+}
 # Certificates were issued automatically from this day; earlier completions got one only sometimes
 # (issued later by trainers in bulk), which the statistics show as a gap between completed and certified.
 AUTOMATIC_FROM = datetime.datetime(2026, 3, 1, tzinfo=TZ)
@@ -95,6 +106,25 @@ def _plan_person(rng, plan, person_id, engagement, courses, codes):
         finished = rng.random() < 0.25 + 0.5 * engagement
         done_count = len(lessons) if finished else rng.randrange(len(lessons))
         _follow(rng, plan, person_id, course, lessons, enrolled, done_count)
+
+
+def _plan_path(rng, plan, person_id, engagement, courses, codes, start) -> None:
+    """One person working through a path: each course begun a few days after the last was finished,
+    until one is left unfinished or the year ends."""
+    enrolled = start
+    for code in codes:
+        course, lessons, _targets = courses[code]
+        finished = rng.random() < 0.6 + 0.35 * engagement
+        done_count = len(lessons) if finished else rng.randrange(len(lessons))
+        _follow(rng, plan, person_id, course, lessons, enrolled, done_count)
+        completed_at = plan.enrolments[-1].completed_at
+        if completed_at is None:
+            return
+        enrolled = completed_at + datetime.timedelta(days=rng.randrange(1, 15), minutes=rng.randrange(600))
+
+
+def _path_start(rng) -> datetime.datetime:
+    return START + datetime.timedelta(days=rng.randrange(DAYS * 2 // 3), minutes=rng.randrange(600))
 
 
 def _plan_self_learners(rng, plan, engagement_by_commune, courses) -> None:
@@ -165,9 +195,24 @@ def seed_learning(*, seed: int = 2026) -> int:
         if commune_id not in engagement_by_commune:
             # Communes differ a lot: an active commune officer and mobile signal make the difference.
             engagement_by_commune[commune_id] = rng.uniform(0.15, 0.85)
-        _plan_person(rng, plan, person_id, engagement_by_commune[commune_id], courses, RESIDENT_COURSES)
+        engagement = engagement_by_commune[commune_id]
+        if rng.random() < 0.15 * engagement:
+            _plan_path(rng, plan, person_id, engagement, courses, PATHS["pho-cap-co-ban"], _path_start(rng))
+        else:
+            _plan_person(rng, plan, person_id, engagement, courses, RESIDENT_COURSES)
     for person_id in sorted(leaders):
-        _plan_person(rng, plan, person_id, 0.8, courses, ["TCNS-01", *rng.sample(RESIDENT_COURSES, 2)])
+        # Half the leaders work through the group's path; some of them are also village or commune
+        # cadres, who take the cadre course.
+        if rng.random() < 0.5:
+            path = PATHS["to-cong-nghe-so"] + (PATHS["can-bo-so"] if rng.random() < 0.2 else [])
+            _plan_path(rng, plan, person_id, 0.8, courses, path, _path_start(rng))
+        else:
+            _plan_person(rng, plan, person_id, 0.8, courses, ["TCNS-01", *rng.sample(RESIDENT_COURSES, 2)])
+    officers = StaffScope.objects.filter(role=StaffScope.Role.COMMUNE_OFFICER).values_list(
+        "user_id", flat=True
+    )
+    for person_id in sorted(set(officers) - fixed):
+        _plan_path(rng, plan, person_id, 0.7, courses, PATHS["can-bo-so"], _path_start(rng))
     _plan_demo_resident(rng, plan, courses)
     # The residents outside groups come after the members, from a stream of their own.
     others_rng = random.Random(seed + 12)

@@ -33,9 +33,12 @@ def test_the_framework_of_circular_02_2025_is_loaded():
     framework = CompetencyFramework.objects.get(code="TT02-2025")
     assert CompetencyArea.objects.filter(framework=framework).count() == 7
     assert sum(area.competencies.count() for area in framework.areas.all()) == 26
+    assert "757/QĐ-BKHCN" in framework.source_document  # the basis of universalisation, circular codes kept
     basic = CompetencyProfile.objects.get(code="pho-cap-co-ban")
+    member = CompetencyProfile.objects.get(code="to-cong-nghe-so")
     cadre = CompetencyProfile.objects.get(code="can-bo-so")
-    assert basic.requirements.count() == 7 and cadre.requirements.count() == 6
+    counts = (basic.requirements.count(), member.requirements.count(), cadre.requirements.count())
+    assert counts == (11, 15, 8)
     assert {r.competency.code: r.level for r in cadre.requirements.all()}["4.2"] == 4
 
 

@@ -103,6 +103,16 @@ def test_the_seed_loads_the_province_at_real_scale_and_twice_changes_nothing(tmp
     assert StatusListCounter.objects.get(purpose="revocation").last == max(indexes)
     assert not Certificate.objects.filter(check_code="").exists()
 
+    # Some people hold each profile, the digital cadres among them (once none could), and the
+    # statistics count them: residents, group members and leaders, and cadres who live in a village.
+    from courses.models import CompetencyProfile
+    from stats.models import ProfileCount
+
+    for profile in CompetencyProfile.objects.all():
+        assert Certificate.objects.filter(profile=profile).count() >= 20, profile.code
+        counted = ProfileCount.objects.filter(profile=profile, group__isnull=True).aggregate(Sum("people"))
+        assert counted["people__sum"] >= 10, profile.code
+
     # The statistics are there at once: every commune computed, and the sessions and marks of the
     # year counted; some groups have stopped meeting (read live, as of the seed's last day), most not.
     assert CommuneFreshness.objects.filter(refreshed_at__isnull=False, changed_at__isnull=True).count() == 56

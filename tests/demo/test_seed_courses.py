@@ -2,8 +2,10 @@ import pytest
 from wagtail.models import Locale
 
 from courses.blocks import QuestionBlock
-from courses.models import CoursePage, LessonPage
+from courses.models import CompetencyProfile, CoursePage, LessonPage
 from demo.seed.courses import seed_courses
+from demo.seed.learning import PATHS
+from learning.competencies import profile_met, requirements_of
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +95,49 @@ def test_a_course_takes_as_long_as_its_lessons():
     for course in map(load_course, course_paths()):
         minutes = sum(lesson["minutes"] for lesson in course["lessons"])
         assert course["estimated_minutes"] == minutes, course["code"]
+
+
+def _levels_awarded_by(courses) -> dict[int, int]:
+    """The highest level each competency reaches through these courses."""
+    levels: dict[int, int] = {}
+    for course in courses:
+        for target in course.target_competencies.all():
+            levels[target.competency_id] = max(levels.get(target.competency_id, 0), target.level)
+    return levels
+
+
+def test_every_profile_can_be_reached_through_the_published_courses():
+    seed_courses()
+    published = CoursePage.objects.live().filter(locale__language_code="vi")
+    awarded = _levels_awarded_by(published)
+    profiles = CompetencyProfile.objects.prefetch_related("requirements__competency")
+    assert {p.code for p in profiles} == {"pho-cap-co-ban", "to-cong-nghe-so", "can-bo-so"}
+    for profile in profiles:
+        short = [
+            f"{r.competency.code} needs {r.level}, courses give {awarded.get(r.competency_id, 0)}"
+            for r in profile.requirements.all()
+            if awarded.get(r.competency_id, 0) < r.level
+        ]
+        assert profile_met(awarded, requirements_of(profile)), (profile.code, short)
+
+
+def test_each_demo_path_reaches_its_profile_and_the_cadre_course_alone_makes_a_digital_cadre():
+    seed_courses()
+    courses = {c.code: c for c in CoursePage.objects.filter(locale__language_code="vi")}
+    for code, path in PATHS.items():
+        profile = CompetencyProfile.objects.get(code=code)
+        assert profile_met(_levels_awarded_by(courses[c] for c in path), requirements_of(profile)), code
+    assert PATHS["can-bo-so"] == ["CBS-01"]
+
+
+def test_a_group_member_needs_at_least_what_a_resident_does():
+    resident = requirements_of(CompetencyProfile.objects.get(code="pho-cap-co-ban"))
+    member = requirements_of(CompetencyProfile.objects.get(code="to-cong-nghe-so"))
+    assert all(member.get(competency, 0) >= level for competency, level in resident.items())
+
+
+def test_the_profiles_cover_every_area_and_cite_decision_757():
+    for profile in CompetencyProfile.objects.prefetch_related("requirements__competency__area"):
+        areas = {r.competency.area.number for r in profile.requirements.all()}
+        assert areas == set(range(7)), (profile.code, areas)
+        assert "757/QĐ-BKHCN" in profile.description, profile.code
