@@ -17,13 +17,16 @@ SOURCE = (
     "mã năng lực theo Thông tư 02/2025/TT-BGDĐT; nhóm 0 theo Công văn 3139/BTTTT"
 )
 OLD_SOURCE = "Thông tư 02/2025/TT-BGDĐT; nhóm 0 theo Công văn 3139/BTTTT"
+# The framework's name follows the decision too (it was Circular 02's, the framework for learners).
+NAME, NAME_EN = "Khung kiến thức, kỹ năng số cơ bản", "Framework of basic digital knowledge and skills"
+OLD_NAME = "Khung năng lực số cho người học"
 BASIS = "Căn cứ Quyết định 757/QĐ-BKHCN ngày 29/4/2025 của Bộ Khoa học và Công nghệ."
 
 PROFILES = {
     "pho-cap-co-ban": (
         "Phổ cập kỹ năng số cơ bản",
         "Basic digital skills for everyone",
-        "Mức tối thiểu cho mọi người dân: dùng điện thoại và ứng dụng, tìm và đánh giá thông tin, "
+        "Kỹ năng tối thiểu cho mọi người dân: dùng điện thoại và ứng dụng, tìm và đánh giá thông tin, "
         "định danh điện tử, dịch vụ công trực tuyến, tạo nội dung đơn giản, tự bảo vệ an toàn, "
         "tự xử lý trục trặc thường gặp và hiểu trợ lý AI. " + BASIS,
         {
@@ -97,6 +100,9 @@ def forwards(apps, schema_editor):
     if framework.source_document == OLD_SOURCE:
         framework.source_document = SOURCE
         framework.save(update_fields=["source_document"])
+    if framework.name == OLD_NAME:
+        framework.name, framework.name_en = NAME, NAME_EN
+        framework.save(update_fields=["name", "name_en"])
     competencies = {c.code: c for c in Competency.objects.filter(area__framework=framework)}
     for code, (name, name_en, description, levels) in PROFILES.items():
         profile, _ = Profile.objects.update_or_create(
