@@ -397,9 +397,10 @@ def _refresh_subjects(
                         for index, count in enumerate(counts):
                             delta[index] += sign * count
         changed = 0
+        broken: set[int] = set()
         for model, rows in deltas.items():
             rows = {key: delta for key, delta in rows.items() if any(delta)}
-            changed += _apply(model, rows)
+            changed += _apply(model, rows, broken)
             touched.update(commune_id for commune_id, *_key in rows)
         Contribution.objects.filter(subjects).delete()
         Contribution.objects.bulk_create(
@@ -414,6 +415,11 @@ def _refresh_subjects(
         CommuneFreshness.objects.filter(commune_id__in=touched, refreshed_at__isnull=False).update(
             refreshed_at=now
         )
+    if broken:
+        logger.warning(
+            "Statistics rows out of step with their shares in communes %s: recomputed whole", broken
+        )
+        _note_changes(sorted(broken))
     return changed
 
 
@@ -433,9 +439,12 @@ def _set_next_openings(commune_ids: set[int], now: datetime.datetime) -> None:
         )
 
 
-def _apply(model, deltas: dict[tuple, list[int]]) -> int:
+def _apply(model, deltas: dict[tuple, list[int]], broken: set[int]) -> int:
     """Add ``{(commune, *key): count deltas}`` to the rows: update those there, insert the new ones,
-    delete those that come to nothing. Reads only the rows of the communes and months concerned."""
+    delete those that come to nothing. Reads only the rows of the communes and months concerned.
+
+    A row that would count less than nothing was changed behind the shares' back (a group deleted
+    with its rows, a fix in the database): it is left alone and its commune added to ``broken``."""
     if not deltas:
         return 0
     columns = ROW_COLUMNS[model]
@@ -452,8 +461,8 @@ def _apply(model, deltas: dict[tuple, list[int]]) -> int:
         pk, counts = existing.get(key, (None, [0] * len(delta)))
         totals = [count + change for count, change in zip(counts, delta, strict=True)]
         if min(totals) < 0:
-            raise ValueError(f"{model.__name__} {key} would count {totals}: a share was lost")
-        if pk is None:
+            broken.add(key[0])
+        elif pk is None:
             inserted.append((*key, *totals))
         elif any(totals):
             updated.append(model(pk=pk, **dict(zip(counted, totals, strict=True))))
