@@ -59,6 +59,13 @@ class CommuneFreshness(models.Model):
         ),
     )
 
+    applied_at = models.DateTimeField(
+        _("shares applied at"),
+        null=True,
+        blank=True,
+        help_text=_("When an incremental refresh last changed the commune's numbers."),
+    )
+
     objects = CommuneFreshnessQuerySet.as_manager()
 
     class Meta:

@@ -278,7 +278,7 @@ def _refresh_commune(commune_id: int, framework: _Framework) -> int:
                 )
     with transaction.atomic():
         # Serialises two refreshes of one commune (PostgreSQL); SQLite serialises all writers anyway.
-        CommuneFreshness.objects.select_for_update().filter(pk=freshness.pk).first()
+        locked = CommuneFreshness.objects.select_for_update().get(pk=freshness.pk)
         written = 0
         for model in ROW_COLUMNS:
             model.objects.filter(commune_id=commune_id).delete()
@@ -288,6 +288,10 @@ def _refresh_commune(commune_id: int, framework: _Framework) -> int:
         CommuneFreshness.objects.filter(pk=freshness.pk).update(
             refreshed_at=computed_at, expires_at=facts.next_opening_at
         )
+    if locked.applied_at != freshness.applied_at:
+        # An incremental refresh changed the commune's rows while these facts were read: a person it
+        # counted may have moved out since, and nothing pending says so any more. Once more, whole.
+        _note_changes([commune_id])
     return written
 
 
@@ -413,7 +417,7 @@ def _refresh_subjects(
         if expiring:
             _set_next_openings(expiring, now)
         CommuneFreshness.objects.filter(commune_id__in=touched, refreshed_at__isnull=False).update(
-            refreshed_at=now
+            refreshed_at=now, applied_at=timezone.now()
         )
     if broken:
         logger.warning(

@@ -304,3 +304,28 @@ def test_rows_changed_behind_the_shares_back_get_their_commune_recomputed_whole(
     stats.refresh_changed()
     assert AttainmentCount.objects.filter(commune=world.commune_x).exists()
     assert tables() == rebuilt()
+
+
+def test_a_person_counted_by_a_whole_refresh_who_moves_out_meanwhile_is_not_counted_twice(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A commune's whole refresh reads its facts; before it writes, the person moves to another
+    commune and an incremental refresh counts the move. The whole refresh's rows still count them:
+    the commune is recomputed once more, and the numbers end as a full recomputation's."""
+    award(world.resident_a, "1.1", 3, at(2))
+    stats.refresh_all()
+    read = stats._Facts.read
+
+    def read_then_move(commune_id, now):
+        facts = read(commune_id, now)
+        with django_capture_on_commit_callbacks(execute=True):
+            members.user_set_village(user=world.resident_a, village=world.resident_c.village)
+            members.membership_end(membership=world.resident_a.memberships.get(), acting_user=world.admin)
+        stats.refresh_pending()
+        return facts
+
+    monkeypatch.setattr(stats._Facts, "read", staticmethod(read_then_move))
+    stats.refresh_communes([world.commune_x.pk])
+    monkeypatch.setattr(stats._Facts, "read", staticmethod(read))
+    stats.refresh_changed()
+    assert tables() == rebuilt()

@@ -51,5 +51,10 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('kind', 'subject_id', 'commune'), name='stats_contribution_once')],
             },
         ),
+        migrations.AddField(
+            model_name='communefreshness',
+            name='applied_at',
+            field=models.DateTimeField(blank=True, help_text="When an incremental refresh last changed the commune's numbers.", null=True, verbose_name='shares applied at'),
+        ),
         migrations.RunPython(recompute_computed_communes, migrations.RunPython.noop),
     ]
