@@ -212,9 +212,10 @@ def history(world, people: int) -> None:
         mark(meeting, person, "present", at(3))
 
 
-def one_change(world, held, capture, *, code: str, status: str) -> tuple[int, int]:
+def one_change(world, held, capture, *, code: str, status: str, minute: int) -> tuple[int, int]:
     """A changed person (an award in competency ``code``) and a changed session (a mark at ``held``
-    with ``status``): the queries of the refresh that counts them, and the rows those return."""
+    with ``status``, ``minute`` minutes after it starts: the latest counts): the queries of the
+    refresh that counts them, and the rows those return."""
     with capture(execute=True):
         learning.competency_attest(
             user=world.resident_a,
@@ -231,7 +232,7 @@ def one_change(world, held, capture, *, code: str, status: str) -> tuple[int, in
                     session_uuid=held.uuid,
                     member_id=world.resident_a2.pk,
                     status=status,
-                    recorded_at=held.starts_at,
+                    recorded_at=held.starts_at + datetime.timedelta(minutes=minute),
                 )
             ],
         )
@@ -279,13 +280,15 @@ def test_a_refresh_after_one_change_reads_the_same_whatever_the_history(
     held = session(world.group_a, timezone.now() - datetime.timedelta(days=2))
     stats.refresh_all()
     # A first change makes the rows a change of the same shape finds from then on (area 3, the mark).
-    one_change(world, held, django_capture_on_commit_callbacks, code="3.1", status="absent")
-    small = one_change(world, held, django_capture_on_commit_callbacks, code="3.2", status="present")
+    one_change(world, held, django_capture_on_commit_callbacks, code="3.1", status="absent", minute=1)
+    small = one_change(
+        world, held, django_capture_on_commit_callbacks, code="3.2", status="present", minute=2
+    )
 
     history(world, people=120)
     stats.refresh_all()
     assert Contribution.objects.filter(commune=world.commune_x).count() > 120
-    large = one_change(world, held, django_capture_on_commit_callbacks, code="3.3", status="absent")
+    large = one_change(world, held, django_capture_on_commit_callbacks, code="3.3", status="absent", minute=3)
     # Same statements, and the rows they return do not grow with 120 more people's facts.
     assert large[0] == small[0]
     assert large[1] - small[1] < 20, (small, large)
