@@ -27,7 +27,10 @@ transaction runs.
 
 Refreshes are serialised where they write: an incremental one locks every commune's freshness row
 (56 rows, in order), a full refresh of a commune locks that commune's, so a share is never
-subtracted twice or applied over a commune being rewritten.
+subtracted twice or applied over a commune being rewritten. A whole refresh reads its commune's facts
+before it takes the lock: if an incremental refresh changed the commune's rows meanwhile
+(``applied_at``), what it read may be older than what that one applied, so it notes the commune to be
+recomputed whole once more.
 
 ``refresh_all`` (``manage.py refresh_statistics``) is the safety net: it recomputes every commune
 from its facts, as the sum of everyone's shares, and rewrites the shares. The nightly job keeps
