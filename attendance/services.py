@@ -121,7 +121,7 @@ def attendance_sync(*, user: User, sessions: list[SessionInput], marks: list[Mar
     to_insert = _judge_marks(stamp, marks, known, result)
     if to_insert:
         _store_marks(stamp, to_insert, result)
-    _record(stamp, result, created, new_sessions, to_insert)
+    _record(stamp, result, created, [known[u] for u in new_sessions if u in known], to_insert)
     return result
 
 
@@ -245,10 +245,10 @@ def _record(
     stamp: _Stamp,
     result: SyncResult,
     created: int,
-    new_sessions: dict[uuid.UUID, Session],
+    new_sessions: list[Session],
     to_insert: list[AttendanceMark],
 ) -> None:
-    """The audit event for a batch that did anything, and the statistics of the communes it touched."""
+    """The audit event for a batch that did anything, and the statistics of the sessions it touched."""
     counts = result.counts()
     if any(counts.values()) or created:
         audit_record(
@@ -258,10 +258,7 @@ def _record(
             changes={"sessions_created": [0, created], **{k: [0, v] for k, v in counts.items()}},
         )
     if created or counts.get("accepted"):
-        extensions.community_changed(
-            {s.group.commune_id for s in new_sessions.values()}
-            | {m.session.group.commune_id for m in to_insert}
-        )
+        extensions.sessions_changed({s.pk for s in new_sessions} | {m.session_id for m in to_insert})
 
 
 def _refusal(user, mark: MarkInput, session, roster, allowed, now) -> str:

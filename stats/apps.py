@@ -14,3 +14,4 @@ class StatsConfig(AppConfig):
 
         extensions.on_community_changed(services.communes_changed)
         extensions.on_people_changed(services.people_changed)
+        extensions.on_sessions_changed(services.sessions_changed)

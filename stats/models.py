@@ -59,6 +59,13 @@ class CommuneFreshness(models.Model):
         ),
     )
 
+    applied_at = models.DateTimeField(
+        _("shares applied at"),
+        null=True,
+        blank=True,
+        help_text=_("When an incremental refresh last changed the commune's numbers."),
+    )
+
     objects = CommuneFreshnessQuerySet.as_manager()
 
     class Meta:
@@ -145,3 +152,45 @@ class ActivityCount(_Counted):
 
     class Meta:
         indexes = [models.Index(fields=["commune", "month"], name="stats_activity_idx")]
+
+
+class Subject(models.TextChoices):
+    """What a contribution to the rollups, or a change waiting for the next refresh, is about."""
+
+    PERSON = "person", _("person")
+    SESSION = "session", _("session")
+    COMMUNE = "commune", _("commune")
+
+
+class Pending(models.Model):
+    """A person or a session whose facts changed since the rollups last counted them (a refresh
+    recomputes just their contribution), or a commune whose facts changed without saying whose (a
+    refresh recomputes it whole). Written after the change's commit; one row however many changes."""
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Subject.choices)
+    subject_id = models.BigIntegerField(_("subject"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "subject_id"], name="stats_pending_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_id}"
+
+
+class Contribution(models.Model):
+    """What one person (or one held session) adds to one commune's rollups, as last written there:
+    ``rows`` is a list of ``[table, group, month, …key, …counts]``. A refresh subtracts it and adds the
+    new one, so a person who moved or left a group is taken out of the rows they counted in."""
+
+    commune = models.ForeignKey("members.Commune", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=Subject.choices)
+    subject_id = models.BigIntegerField(_("subject"))
+    rows = models.JSONField(_("rows"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_id", "commune"], name="stats_contribution_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_id} in {self.commune_id}"

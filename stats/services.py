@@ -1,73 +1,77 @@
-"""Computing the statistics' rollups (stats.models), one commune at a time.
+"""Keeping the statistics' rollups (stats.models) up to date: incrementally, by contribution.
 
-A commune's numbers are recomputed from its facts in a fixed number of queries and replaced in one
-transaction, so a reader sees either the old numbers or the new ones. Which communes need it is
-noted after every change (``communes_changed``, through ``members.extensions``); the refresh then
-runs as a task (production: ``STATS_REFRESH = "task"``, on a worker) or, in the embedded default
-without a worker, when someone opens the statistics (``"on_view"``). ``refresh_statistics`` (the
-management command, nightly in production) recomputes everything, whatever was noted.
+Every rollup row is a sum: a commune's rows are what each of its residents and members adds, plus
+what each of its held sessions adds (``stats.contributions``), and nobody's share depends on anyone
+else's. So a refresh need not reread a commune's history: it recomputes the shares of the people
+and sessions that changed, subtracts the shares last written for them (``Contribution``), adds the
+new ones, and stores them. Its cost grows with the facts of what changed, not with the commune's
+history. The stored share is what makes a move right: a person who moved village or left a group
+is subtracted from the rows they counted in before, which their facts no longer name.
 
-Why the note is written after commit, in its own statement: a refresh first clears the note, then
-reads. Whatever order a change's commit, its note and a refresh's clearing come in, the change is
-either read by that refresh or noted again for the next one; and no writer holds a lock on the
-note while its own transaction runs.
+Changes are noted after commit (``members.extensions``): ``people_changed`` and ``sessions_changed``
+say whose facts changed (a ``Pending`` person or session); ``community_changed`` says only where
+(a ``Pending`` commune, recomputed whole: group edits, imports). Each note also marks the
+communes concerned as changed (``CommuneFreshness.changed_at``), which is what the pages read to
+say how fresh their numbers are, and what queues the refresh: with a worker (production:
+``STATS_REFRESH = "task"``), the first note since the last refresh queues one; in the embedded
+default without a worker (``"on_view"``), whoever opens the statistics refreshes first. A session
+planned ahead counts once it opens: a commune's numbers expire then (``expires_at``), and a refresh
+takes the sessions opened since as changed.
+
+Why notes are written after commit, each in its own statement, and a refresh clears the notes
+before it claims (deletes) the pending rows and reads: a writer commits its facts, then writes its
+pending rows, then its commune notes. Whatever order that and a refresh come in, the change is
+either read by the refresh (its pending row was there when claimed, and its facts committed before)
+or is still pending and noted for the next one; no writer holds a lock on a note while its own
+transaction runs.
+
+Refreshes are serialised where they write: an incremental one locks every commune's freshness row
+(56 rows, in order), a full refresh of a commune locks that commune's, so a share is never
+subtracted twice or applied over a commune being rewritten. A whole refresh reads its commune's facts
+before it takes the lock: if an incremental refresh changed the commune's rows meanwhile
+(``applied_at``), what it read may be older than what that one applied, so it notes the commune to be
+recomputed whole once more.
+
+``refresh_all`` (``manage.py refresh_statistics``) is the safety net: it recomputes every commune
+from its facts, as the sum of everyone's shares, and rewrites the shares. The nightly job keeps
+calling it: it is the one refresh that does not trust the notes, so a change written without one
+(a bulk load, a fix made in the database) is counted by the next morning, and it costs nothing at
+night that anyone waits for. Everything in the day is incremental.
 """
 
 import datetime
 import functools
 import logging
 import time
-import zoneinfo
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
-from attendance.models import AttendanceMark, Session
-from attendance.selectors import current_marks
-from certificates.models import Certificate
-from courses.models import Competency, CompetencyProfile, Level, Tier
-from learning.competencies import Requirements, requirements_of
-from learning.models import CompetencyAward, Enrolment, LessonProgress
-from members.models import Commune, Membership, User, counted_in_statistics
+from attendance.models import OPENS_BEFORE_START, Session
+from members.models import Commune, Membership, User
 from stats import selectors
-from stats.levels import first_reached, levels_as_of, profile_met_at
-from stats.models import (
-    ActivityCount,
-    AttainmentCount,
-    CommuneFreshness,
-    FunnelCount,
-    ProfileCount,
-    ResidentCount,
+from stats.contributions import (
+    COUNT_COLUMNS,
+    ROW_COLUMNS,
+    Rows,
+    _Facts,
+    _Framework,
+    decode,
+    encode,
+    rows_of,
 )
+from stats.models import CommuneFreshness, Contribution, Pending, Subject
 
 logger = logging.getLogger(__name__)
 
-TIER_MIN_LEVEL = {
-    tier.value: min(level for level in Level.values if Level.tier_of(level) == tier) for tier in Tier
-}
-ATTENDED = {AttendanceMark.Status.PRESENT, AttendanceMark.Status.LATE}
 BATCH = 2000
-_LOCAL = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-# The columns each rollup row is written with, after commune_id: the key, then the counts.
-ROW_COLUMNS = {
-    ResidentCount: ("group_id", "month", "people"),
-    AttainmentCount: ("group_id", "month", "area_id", "competency_id", "tier", "people"),
-    ProfileCount: ("group_id", "month", "profile_id", "people"),
-    FunnelCount: ("group_id", "month", "course_id", "enrolled", "started", "completed", "certified"),
-    ActivityCount: ("group_id", "month", "sessions", "marked", "attended"),
-}
-
-
-def month_of(moment: datetime.datetime | datetime.date) -> datetime.date:
-    """The first day of the month a moment falls in, in the province's time zone."""
-    if isinstance(moment, datetime.datetime):
-        moment = moment.astimezone(_LOCAL).date()
-    return moment.replace(day=1)
+# People and sessions whose shares one incremental transaction recomputes.
+SUBJECTS_PER_BATCH = 500
 
 
 # Noting changes -----------------------------------------------------------------------------------
@@ -82,7 +86,13 @@ def communes_changed(commune_ids: set[int]) -> None:
 def people_changed(user_ids: set[int]) -> None:
     """Registered on ``members.extensions.people_changed``: their communes are resolved after commit."""
     ids = sorted(user_ids)
-    transaction.on_commit(lambda: _note_changes(communes_of_people(ids)))
+    transaction.on_commit(lambda: _note_pending(Subject.PERSON, ids))
+
+
+def sessions_changed(session_ids: set[int]) -> None:
+    """Registered on ``members.extensions.sessions_changed``: a session held or planned, or its marks."""
+    ids = sorted(session_ids)
+    transaction.on_commit(lambda: _note_pending(Subject.SESSION, ids))
 
 
 def communes_of_people(user_ids: list[int]) -> list[int]:
@@ -97,6 +107,31 @@ def communes_of_people(user_ids: list[int]) -> list[int]:
 
 
 def _note_changes(commune_ids: list[int]) -> None:
+    """The facts of these communes changed, without saying whose: they are recomputed whole."""
+    if not commune_ids:
+        return
+    Pending.objects.bulk_create(
+        [Pending(kind=Subject.COMMUNE, subject_id=commune_id) for commune_id in commune_ids],
+        ignore_conflicts=True,
+    )
+    _note(commune_ids)
+
+
+def _note_pending(kind: str, ids: list[int]) -> None:
+    """The facts of these people or sessions changed: they are pending, and the communes where they
+    count now and where they counted last are noted as changed."""
+    if not ids:
+        return
+    Pending.objects.bulk_create([Pending(kind=kind, subject_id=i) for i in ids], ignore_conflicts=True)
+    if kind == Subject.PERSON:
+        now = set(communes_of_people(ids))
+    else:
+        now = set(Session.objects.filter(pk__in=ids).values_list("group__commune_id", flat=True))
+    before = Contribution.objects.filter(kind=kind, subject_id__in=ids).values_list("commune_id", flat=True)
+    _note(sorted(now | set(before)))
+
+
+def _note(commune_ids: list[int]) -> None:
     if not commune_ids:
         return
     noted = CommuneFreshness.objects.filter(commune_id__in=commune_ids, changed_at__isnull=True).update(
@@ -147,6 +182,17 @@ def changed_commune_ids(commune_ids: Iterable[int] | None = None) -> list[int]:
     return list(wanted.exclude(id__in=up_to_date).order_by("id").values_list("id", flat=True))
 
 
+def _communes_to_rebuild(commune_ids: Iterable[int] | None) -> list[int]:
+    """Of ``commune_ids`` (or all), those never computed, and those noted without saying whose facts
+    changed."""
+    wanted = Commune.objects.all() if commune_ids is None else Commune.objects.filter(id__in=commune_ids)
+    computed = CommuneFreshness.objects.filter(refreshed_at__isnull=False).values("commune_id")
+    noted = Pending.objects.filter(kind=Subject.COMMUNE).values("subject_id")
+    return list(
+        wanted.filter(~Q(id__in=computed) | Q(id__in=noted)).order_by("id").values_list("id", flat=True)
+    )
+
+
 # Refreshing ---------------------------------------------------------------------------------------
 
 
@@ -155,31 +201,14 @@ class RefreshReport:
     communes: int = 0
     rows: int = 0
     seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class _Framework:
-    """The reference data every commune's refresh needs, read once per refresh."""
-
-    area_of: dict[int, int]
-    requirements: dict[int, Requirements]  # profile id → {competency id: minimum level}
-
-    @classmethod
-    def load(cls) -> "_Framework":
-        return cls(
-            area_of=dict(Competency.objects.values_list("id", "area_id")),
-            requirements={
-                profile.pk: requirements_of(profile)
-                for profile in CompetencyProfile.objects.prefetch_related("requirements")
-            },
-        )
+    subjects: int = 0  # people and sessions whose shares an incremental refresh recomputed
 
 
 def refresh_if_stale(*, query: selectors.StatsQuery) -> selectors.Freshness:
     """Bring the numbers ``query`` reads up to date as far as this deployment does it on a read, and
     say how fresh they are. Without a worker (``STATS_REFRESH = "on_view"``, the embedded default),
-    communes whose facts changed are recomputed first, by whoever looks at them; with a worker, it is
-    asked to. A write: the statistics pages and the API call it before reading."""
+    what changed is counted first, by whoever looks at it; with a worker, it is asked to. A write:
+    the statistics pages and the API call it before reading."""
     wanted = {query.commune.pk} if query.commune is not None else query.commune_ids
     note_expired(wanted)
     freshness = selectors.freshness(query)
@@ -190,15 +219,29 @@ def refresh_if_stale(*, query: selectors.StatsQuery) -> selectors.Freshness:
 
 
 def refresh_changed(commune_ids: Iterable[int] | None = None) -> RefreshReport:
-    """Refresh the communes (of ``commune_ids``, or all) whose facts changed or were never computed."""
-    return refresh_communes(changed_commune_ids(commune_ids))
+    """Count what changed: the communes (of ``commune_ids``, or all) never computed or noted as
+    changed without saying whose facts, whole; then every pending person and session, and the
+    sessions opened since numbers were computed, by their shares."""
+    report = refresh_communes(_communes_to_rebuild(commune_ids))
+    incremental = refresh_pending()
+    report.communes += incremental.communes
+    report.rows += incremental.rows
+    report.subjects = incremental.subjects
+    report.seconds += incremental.seconds
+    return report
 
 
 def refresh_all() -> RefreshReport:
+    """Recompute every commune from its facts and rewrite every share: the safety net."""
+    # Everything pending now is read below: claimed first, as a refresh clears its notes first.
+    last = Pending.objects.order_by("-pk").values_list("pk", flat=True).first()
+    if last is not None:
+        Pending.objects.filter(pk__lte=last).delete()
     return refresh_communes(list(Commune.objects.order_by("id").values_list("id", flat=True)))
 
 
 def refresh_communes(commune_ids: Iterable[int]) -> RefreshReport:
+    """Recompute these communes whole, from their facts."""
     report = RefreshReport()
     started = time.perf_counter()
     framework = _Framework.load()
@@ -217,26 +260,226 @@ def _refresh_commune(commune_id: int, framework: _Framework) -> int:
     # First clear the note (committed at once), then read: see the module docstring.
     freshness, _created = CommuneFreshness.objects.get_or_create(commune_id=commune_id)
     CommuneFreshness.objects.filter(pk=freshness.pk).update(changed_at=None)
+    Pending.objects.filter(kind=Subject.COMMUNE, subject_id=commune_id).delete()
     computed_at = timezone.now()
     facts = _Facts.read(commune_id, computed_at)
-    tables = {
-        ResidentCount: _resident_rows(facts),
-        AttainmentCount: _attainment_rows(facts, framework),
-        ProfileCount: _profile_rows(facts, framework),
-        FunnelCount: _funnel_rows(facts),
-        ActivityCount: _activity_rows(facts),
-    }
+    # The commune's rows are the sum of everyone's shares (stats.contributions).
+    totals: Rows = defaultdict(dict)
+    shares = []
+    for kind, subject_id, _commune, subject_facts in facts.split():
+        rows = rows_of(subject_facts, framework)
+        if rows:
+            shares.append(
+                Contribution(commune_id=commune_id, kind=kind, subject_id=subject_id, rows=encode(rows))
+            )
+        for model, counts in rows.items():
+            table = totals[model]
+            for key, values in counts.items():
+                total = table.get(key)
+                table[key] = (
+                    values if total is None else tuple(a + b for a, b in zip(total, values, strict=True))
+                )
     with transaction.atomic():
         # Serialises two refreshes of one commune (PostgreSQL); SQLite serialises all writers anyway.
-        CommuneFreshness.objects.select_for_update().filter(pk=freshness.pk).first()
+        locked = CommuneFreshness.objects.select_for_update().get(pk=freshness.pk)
         written = 0
-        for model, rows in tables.items():
+        for model in ROW_COLUMNS:
             model.objects.filter(commune_id=commune_id).delete()
-            written += _insert(model, commune_id, rows)
+            written += _insert(model, [(commune_id, *key, *counts) for key, counts in totals[model].items()])
+        Contribution.objects.filter(commune_id=commune_id).delete()
+        Contribution.objects.bulk_create(shares, batch_size=BATCH)
         CommuneFreshness.objects.filter(pk=freshness.pk).update(
             refreshed_at=computed_at, expires_at=facts.next_opening_at
         )
+    if locked.applied_at != freshness.applied_at:
+        # An incremental refresh changed the commune's rows while these facts were read: a person it
+        # counted may have moved out since, and nothing pending says so any more. Once more, whole.
+        _note_changes([commune_id])
     return written
+
+
+def refresh_pending() -> RefreshReport:
+    """Count the pending people and sessions, and the sessions opened since numbers were computed,
+    by their shares: work in proportion to their facts, whatever the communes' history."""
+    report = RefreshReport()
+    started = time.perf_counter()
+    # First clear the notes, then claim what is pending and read (see the module docstring). A
+    # commune to be recomputed whole keeps its note until it is.
+    whole = Pending.objects.filter(kind=Subject.COMMUNE).values("subject_id")
+    CommuneFreshness.objects.filter(changed_at__isnull=False, refreshed_at__isnull=False).exclude(
+        commune_id__in=whole
+    ).update(changed_at=None)
+    now = timezone.now()
+    opened, expired = _sessions_opened(now)
+    last = Pending.objects.exclude(kind=Subject.COMMUNE).order_by("-pk").values_list("pk", flat=True).first()
+    framework = None
+    touched: set[int] = set()
+    while True:
+        claimed = list(
+            Pending.objects.exclude(kind=Subject.COMMUNE)
+            .filter(pk__lte=last or 0)
+            .order_by("pk")
+            .values_list("pk", "kind", "subject_id")[:SUBJECTS_PER_BATCH]
+        )
+        if not claimed and not opened and not expired:
+            break
+        Pending.objects.filter(pk__in=[pk for pk, _kind, _id in claimed]).delete()
+        people = [i for _pk, kind, i in claimed if kind == Subject.PERSON]
+        sessions = sorted({i for _pk, kind, i in claimed if kind == Subject.SESSION} | opened)
+        framework = framework or _Framework.load()
+        report.rows += _refresh_subjects(people, sessions, expired, now, framework, touched)
+        report.subjects += len(people) + len(sessions)
+        opened, expired = set(), set()
+    report.communes = len(touched)
+    report.seconds = time.perf_counter() - started
+    if report.subjects:
+        logger.info(
+            "Statistics refreshed: %d people and sessions, %d communes, %d rows changed, %.2f s",
+            report.subjects,
+            report.communes,
+            report.rows,
+            report.seconds,
+        )
+    return report
+
+
+def _sessions_opened(now: datetime.datetime) -> tuple[set[int], set[int]]:
+    """The sessions that opened since the numbers of their communes were computed (planned then,
+    they count now), and those communes (whose numbers expired)."""
+    opened, expired = set(), set()
+    for commune_id, expires_at in CommuneFreshness.objects.expired(now).values_list(
+        "commune_id", "expires_at"
+    ):
+        # expires_at was the opening of the first session planned then: the others open later.
+        since = Session.objects.filter(
+            group__commune_id=commune_id, starts_at__gte=expires_at + OPENS_BEFORE_START
+        ).started(now)
+        opened.update(since.values_list("pk", flat=True))
+        expired.add(commune_id)
+    return opened, expired
+
+
+def _refresh_subjects(
+    people: list[int],
+    sessions: list[int],
+    expired: set[int],
+    now: datetime.datetime,
+    framework: _Framework,
+    touched: set[int],
+) -> int:
+    """Recompute these people's and sessions' shares and apply the difference to the rows, in one
+    transaction; say when the numbers of the ``expired`` communes, and of those where a session
+    read is planned, expire next. Adds the communes whose rows changed to ``touched``."""
+    facts = _Facts.read_subjects(people, sessions, now)
+    new: dict[tuple[str, int, int], Rows] = {}
+    for kind, subject_id, commune_id, subject_facts in facts.split():
+        rows = rows_of(subject_facts, framework)
+        if rows:
+            new[(kind, subject_id, commune_id)] = rows
+    expiring = expired | set(facts.planned.values())
+    communes = {commune_id for _kind, _id, commune_id in new} | expiring
+    present = set(
+        CommuneFreshness.objects.filter(commune_id__in=communes).values_list("commune_id", flat=True)
+    )
+    CommuneFreshness.objects.bulk_create(
+        [CommuneFreshness(commune_id=c) for c in communes - present], ignore_conflicts=True
+    )
+    subjects = Q(kind=Subject.PERSON, subject_id__in=people) | Q(
+        kind=Subject.SESSION, subject_id__in=sessions
+    )
+    with transaction.atomic():
+        list(CommuneFreshness.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+        old = {
+            (kind, subject_id, commune_id): decode(rows)
+            for kind, subject_id, commune_id, rows in Contribution.objects.filter(subjects).values_list(
+                "kind", "subject_id", "commune_id", "rows"
+            )
+        }
+        deltas: dict[type, dict[tuple, list[int]]] = defaultdict(dict)
+        for sign, shares in ((-1, old), (1, new)):
+            for (_kind, _id, commune_id), tables in shares.items():
+                for model, rows in tables.items():
+                    for key, counts in rows.items():
+                        delta = deltas[model].setdefault((commune_id, *key), [0] * len(counts))
+                        for index, count in enumerate(counts):
+                            delta[index] += sign * count
+        changed = 0
+        broken: set[int] = set()
+        for model, rows in deltas.items():
+            rows = {key: delta for key, delta in rows.items() if any(delta)}
+            changed += _apply(model, rows, broken)
+            touched.update(commune_id for commune_id, *_key in rows)
+        Contribution.objects.filter(subjects).delete()
+        Contribution.objects.bulk_create(
+            [
+                Contribution(kind=kind, subject_id=subject_id, commune_id=commune_id, rows=encode(rows))
+                for (kind, subject_id, commune_id), rows in new.items()
+            ],
+            batch_size=BATCH,
+        )
+        if expiring:
+            _set_next_openings(expiring, now)
+        CommuneFreshness.objects.filter(commune_id__in=touched, refreshed_at__isnull=False).update(
+            refreshed_at=now, applied_at=timezone.now()
+        )
+    if broken:
+        logger.warning(
+            "Statistics rows out of step with their shares in communes %s: recomputed whole", broken
+        )
+        _note_changes(sorted(broken))
+    return changed
+
+
+def _set_next_openings(commune_ids: set[int], now: datetime.datetime) -> None:
+    """When these communes' numbers expire: when their first session not held ``now`` opens."""
+    first = dict(
+        Session.objects.filter(group__commune_id__in=commune_ids)
+        .planned(now)
+        .values("group__commune_id")
+        .annotate(first=Min("starts_at"))
+        .values_list("group__commune_id", "first")
+    )
+    for commune_id in commune_ids:
+        starts_at = first.get(commune_id)
+        CommuneFreshness.objects.filter(commune_id=commune_id).update(
+            expires_at=starts_at - OPENS_BEFORE_START if starts_at else None
+        )
+
+
+def _apply(model, deltas: dict[tuple, list[int]], broken: set[int]) -> int:
+    """Add ``{(commune, *key): count deltas}`` to the rows: update those there, insert the new ones,
+    delete those that come to nothing. Reads only the rows of the communes and months concerned.
+
+    A row that would count less than nothing was changed behind the shares' back (a group deleted
+    with its rows, a fix in the database): it is left alone and its commune added to ``broken``."""
+    if not deltas:
+        return 0
+    columns = ROW_COLUMNS[model]
+    counted = columns[len(columns) - COUNT_COLUMNS[model] :]
+    existing = {}
+    rows = model.objects.filter(
+        commune_id__in={key[0] for key in deltas}, month__in={key[2] for key in deltas}
+    ).values_list("pk", "commune_id", *columns)
+    key_length = 1 + len(columns) - len(counted)
+    for pk, *values in rows:
+        existing[tuple(values[:key_length])] = (pk, values[key_length:])
+    updated, deleted, inserted = [], [], []
+    for key, delta in deltas.items():
+        pk, counts = existing.get(key, (None, [0] * len(delta)))
+        totals = [count + change for count, change in zip(counts, delta, strict=True)]
+        if min(totals) < 0:
+            broken.add(key[0])
+        elif pk is None:
+            inserted.append((*key, *totals))
+        elif any(totals):
+            updated.append(model(pk=pk, **dict(zip(counted, totals, strict=True))))
+        else:
+            deleted.append(pk)
+    model.objects.bulk_update(updated, counted, batch_size=BATCH)
+    if deleted:
+        model.objects.filter(pk__in=deleted).delete()
+    _insert(model, inserted)
+    return len(deltas)
 
 
 def _adapter(field):
@@ -247,9 +490,11 @@ def _adapter(field):
     return None
 
 
-def _insert(model, commune_id: int, rows: dict[tuple, tuple]) -> int:
-    """Write ``{key columns: value columns}`` rows with one statement per batch: these tables are
-    rewritten whole, and model instances would cost more than the counting."""
+def _insert(model, rows: list[tuple]) -> int:
+    """Write ``(commune, *key columns, *count columns)`` rows with one statement per batch: model
+    instances would cost more than the counting."""
+    if not rows:
+        return 0
     columns = ["commune_id", *ROW_COLUMNS[model]]
     table = connection.ops.quote_name(model._meta.db_table)
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the models, values bound
@@ -261,166 +506,9 @@ def _insert(model, commune_id: int, rows: dict[tuple, tuple]) -> int:
             value if adapt is None or value is None else adapt(value)
             for adapt, value in zip(adapters, row, strict=True)
         )
-        for row in ((commune_id, *key, *counts) for key, counts in rows.items())
+        for row in rows
     ]
     with connection.cursor() as cursor:
         for start in range(0, len(values), BATCH):
             cursor.executemany(sql, values[start : start + BATCH])
     return len(values)
-
-
-# Reading a commune's facts --------------------------------------------------------------------------
-
-
-@dataclass
-class _Facts:
-    residents: list[tuple[int, datetime.datetime]]  # (person, registered at), living in the commune
-    memberships: list[tuple[int, int, datetime.date]]  # (person, group, joined on), active, its groups
-    awards: list[tuple[int, int, int, datetime.datetime]]  # (person, competency, level, awarded at)
-    enrolments: list[tuple[int, int, int, datetime.datetime, datetime.datetime | None]]
-    started: set[int]  # enrolments with at least one lesson done
-    certified: set[tuple[int, int]]  # (person, course) with a valid certificate
-    sessions: list[tuple[int, int, datetime.datetime]]  # (session, group, starts at)
-    marks: list  # named rows: session_id, member_id, status, recorded_at, uuid
-    next_opening_at: datetime.datetime | None  # when the first session not held yet opens
-
-    @classmethod
-    def read(cls, commune_id: int, now: datetime.datetime) -> "_Facts":
-        """``now``: only the sessions held by then (``Session.objects.started``) and their marks count."""
-        members = Membership.objects.active().filter(group__commune_id=commune_id)
-        # Erased people's tombstones still count: what they did before their data was deleted happened.
-        residents = User.objects.counted().filter(village__commune_id=commune_id)
-        lives_here = Q(village__commune_id=commune_id) & counted_in_statistics()
-        counted = lives_here | Q(pk__in=members.values("user_id"))
-        people = User.objects.filter(counted).values("pk")
-        in_commune = Session.objects.filter(group__commune_id=commune_id)
-        held = in_commune.started(now)
-        upcoming = in_commune.planned(now).order_by("starts_at").first()
-        return cls(
-            residents=list(residents.values_list("pk", "date_joined")),
-            memberships=list(members.values_list("user_id", "group_id", "joined_on")),
-            awards=list(
-                CompetencyAward.objects.filter(user__in=people).values_list(
-                    "user_id", "competency_id", "level", "awarded_at"
-                )
-            ),
-            enrolments=list(
-                Enrolment.objects.filter(user__in=people).values_list(
-                    "pk", "user_id", "course_id", "enrolled_at", "completed_at"
-                )
-            ),
-            started=set(
-                LessonProgress.objects.filter(user__in=people)
-                .values_list("enrolment_id", flat=True)
-                .distinct()
-            ),
-            certified=set(
-                Certificate.objects.counted()
-                .filter(holder__in=people, course__isnull=False)
-                .values_list("holder_id", "course_id")
-            ),
-            sessions=list(held.values_list("pk", "group_id", "starts_at")),
-            marks=list(
-                AttendanceMark.objects.filter(session__in=held).values_list(
-                    "session_id", "member_id", "status", "recorded_at", "uuid", named=True
-                )
-            ),
-            next_opening_at=upcoming.opens_at if upcoming else None,
-        )
-
-    def groups_of(self) -> dict[int, list[int]]:
-        """Each person's groups in this commune."""
-        groups = defaultdict(list)
-        for person, group, _joined in self.memberships:
-            groups[person].append(group)
-        return groups
-
-    def resident_ids(self) -> set[int]:
-        return {person for person, _joined in self.residents}
-
-
-def _resident_rows(facts: _Facts) -> Counter:
-    counts = Counter()
-    for _person, registered_at in facts.residents:
-        counts[(None, month_of(registered_at))] += 1
-    for _person, group_id, joined_on in facts.memberships:
-        counts[(group_id, month_of(joined_on))] += 1
-    return {key: (people,) for key, people in counts.items()}
-
-
-def _counted_in(facts: _Facts):
-    """For a person: the rows they count in. None is the commune (they live there), then their groups."""
-    residents = facts.resident_ids()
-    groups_of = facts.groups_of()
-    return lambda person: ([None] if person in residents else []) + groups_of.get(person, [])
-
-
-def _attainment_rows(facts: _Facts, framework: _Framework) -> dict[tuple, tuple]:
-    counted_in = _counted_in(facts)
-    counts = Counter()
-    for person, by_competency in first_reached(facts.awards).items():
-        rows = counted_in(person)
-        if not rows:
-            continue
-        for tier, level in TIER_MIN_LEVEL.items():
-            area_first: dict[int, datetime.datetime] = {}
-            for competency_id, reached in by_competency.items():
-                moment = reached.get(level)
-                if moment is None:
-                    continue
-                area = framework.area_of[competency_id]
-                month = month_of(moment)
-                for group_id in rows:
-                    counts[(group_id, month, area, competency_id, tier)] += 1
-                if area not in area_first or moment < area_first[area]:
-                    area_first[area] = moment
-            for area, moment in area_first.items():
-                month = month_of(moment)
-                for group_id in rows:
-                    counts[(group_id, month, area, None, tier)] += 1
-    return {key: (people,) for key, people in counts.items()}
-
-
-def _profile_rows(facts: _Facts, framework: _Framework) -> dict[tuple, tuple]:
-    counted_in = _counted_in(facts)
-    counts = Counter()
-    for person, reached in first_reached(facts.awards).items():
-        levels = levels_as_of(reached)
-        for profile_id, requirements in framework.requirements.items():
-            moment = profile_met_at(reached, requirements, levels)
-            if moment is not None:
-                for group_id in counted_in(person):
-                    counts[(group_id, month_of(moment), profile_id)] += 1
-    return {key: (people,) for key, people in counts.items()}
-
-
-def _funnel_rows(facts: _Facts) -> dict[tuple, tuple]:
-    counted_in = _counted_in(facts)
-    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for enrolment_id, person, course_id, enrolled_at, completed_at in facts.enrolments:
-        steps = (
-            True,
-            enrolment_id in facts.started,
-            completed_at is not None,
-            (person, course_id) in facts.certified,
-        )
-        month = month_of(enrolled_at)
-        for group_id in counted_in(person):
-            total = counts[(group_id, month, course_id)]
-            for index, step in enumerate(steps):
-                total[index] += step
-    return {key: tuple(total) for key, total in counts.items()}
-
-
-def _activity_rows(facts: _Facts) -> dict[tuple, tuple]:
-    month_of_session = {}
-    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for session_id, group_id, starts_at in facts.sessions:
-        key = (group_id, month_of(starts_at))
-        month_of_session[session_id] = key
-        counts[key][0] += 1
-    for (session_id, _person), mark in current_marks(facts.marks).items():
-        total = counts[month_of_session[session_id]]
-        total[1] += 1
-        total[2] += mark.status in ATTENDED
-    return {key: tuple(total) for key, total in counts.items()}

@@ -5,7 +5,8 @@ from stats import services
 
 @task(queue_name="statistics")
 def refresh_changed_communes() -> int:
-    """Recompute the numbers of every commune whose facts changed; return how many were refreshed."""
+    """Count what changed since the last refresh (by the shares of the people and sessions that
+    changed; communes noted without saying whose facts, whole); return how many communes changed."""
     return services.refresh_changed().communes
 
 

@@ -113,7 +113,7 @@ def membership_add(
         target=membership,
         changes={"role": [None, role]},
     )
-    extensions.community_changed([group.commune_id])
+    extensions.people_changed([user.pk])
     forget_scope(user)
     return membership
 
@@ -134,7 +134,7 @@ def membership_end(
         target=membership,
         changes={"left_on": [None, membership.left_on.isoformat()]},
     )
-    extensions.community_changed([membership.group.commune_id])
+    extensions.people_changed([membership.user_id])
     forget_scope(membership.user)
     return membership
 
@@ -229,6 +229,5 @@ def user_set_village(*, user: User, village: Village, acting_user: User | None =
         target=user,
         changes={"village": [old, village.pk]},
     )
-    old_commune = Village.objects.filter(pk=old).values_list("commune_id", flat=True).first() if old else None
-    extensions.community_changed([old_commune, village.commune_id])
+    extensions.people_changed([user.pk])
     return user

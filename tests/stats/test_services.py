@@ -9,7 +9,7 @@ from certificates import services as certificate_services
 from courses.models import CompetencyProfile
 from learning import services as learning_services
 from learning.models import Enrolment, LessonProgress
-from members import services
+from members import extensions, services
 from members.models import User
 from stats import services as stats
 from stats.models import (
@@ -232,11 +232,13 @@ def test_a_change_noted_during_a_refresh_is_kept_for_the_next(world, monkeypatch
 def test_with_a_worker_a_change_enqueues_one_refresh(world, settings, django_capture_on_commit_callbacks):
     settings.STATS_REFRESH = "task"  # the immediate backend runs the task at once, as a worker would
     refresh(world.commune_x)
-    award(world.resident_a, "2.6", 2, at(1))
     with django_capture_on_commit_callbacks(execute=True):
+        award(world.resident_a, "2.6", 2, at(1))
+        extensions.people_changed([world.resident_a.pk])  # as learning's services say of an award
         services.membership_add(group=world.group_a, user=world.loner, acting_user=world.leader_a)
     assert freshness(world.commune_x).changed_at is None
     assert attained(world.commune_x, code="2.6") == 1
+    assert ResidentCount.objects.filter(group=world.group_a).aggregate(n=Sum("people"))["n"] == 5
 
 
 # Reading fresh numbers --------------------------------------------------------------------------------
